@@ -1,0 +1,1 @@
+"""rapport pipelines: platform sources, validation, and loading into the canonical warehouse."""

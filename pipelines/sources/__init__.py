@@ -1,0 +1,1 @@
+"""Platform sources: one folder per platform, listed in `registry.SOURCES`."""

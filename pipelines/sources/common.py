@@ -1,0 +1,137 @@
+"""Small helpers every source shares: reading files, parsing times, building rows."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from pipelines.records import Parsed, Record
+from pipelines.sources.base import SourceError
+
+UTC = timezone.utc
+_HANDLE_TOKEN = re.compile(r"(?<![\w@/])@([A-Za-z0-9_][A-Za-z0-9_.\-]*[A-Za-z0-9_]|[A-Za-z0-9_])")
+
+
+def pid(platform: str, native: Any) -> str | None:
+    """The canonical person or interaction id `<platform>:<native id>` (None when empty)."""
+    if native is None or native == "":
+        return None
+    return f"{platform}:{native}"
+
+
+def read_text(path: Path) -> str:
+    """A text file as UTF-8 (a byte-order mark is dropped), or SourceError naming it."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path.name}: not UTF-8 text (byte {exc.start}): {exc.reason}") from exc
+    except OSError as exc:
+        raise SourceError(f"{path.name}: cannot be read: {exc.strerror}") from exc
+
+
+def read_json(path: Path) -> Any:
+    """A JSON document, or SourceError naming the file, line and column where it breaks."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            f"{path.name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+
+
+def head(path: Path, size: int = 4096) -> str:
+    """The first bytes of a file as text, for cheap detection ('' when unreadable)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(size).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return ""
+
+
+def from_epoch(value: Any, unit: str = "s") -> datetime:
+    """An epoch number or numeric string in seconds ("s") or milliseconds ("ms") as UTC."""
+    number = float(value)
+    if unit == "ms":
+        number /= 1000.0
+    return datetime.fromtimestamp(number, tz=UTC)
+
+
+def from_iso(value: str) -> datetime:
+    """An ISO 8601 time that carries its offset (`Z` accepted); naive times are refused."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise ValueError(f"time {value!r} has no UTC offset")
+    return parsed
+
+
+def from_format(value: str, fmt: str, *, assume_utc: bool = False) -> datetime:
+    """A time in a fixed strptime format; `assume_utc` only where the export documents UTC."""
+    parsed = datetime.strptime(value.strip(), fmt)
+    if parsed.tzinfo is None:
+        if not assume_utc:
+            raise ValueError(f"time {value!r} has no UTC offset")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def handle_tokens(text: str | None) -> list[str]:
+    """`@handle` tokens in plain text, in order, without the @ (e-mail addresses excluded)."""
+    if not text:
+        return []
+    return _HANDLE_TOKEN.findall(text)
+
+
+def mention_rows(message: Record, mentioned: Iterable[str | None]) -> list[Record]:
+    """One `mention` row per person a message names, other than its actor and its target.
+
+    `mentioned` holds person_ids; the rows share the message's time, thread and platform.
+    """
+    rows: list[Record] = []
+    seen: set[str] = set()
+    message_id = message["interaction_id"]
+    for person in mentioned:
+        if not person or person in seen or person in (message.get("actor_id"), message.get("target_id")):
+            continue
+        seen.add(person)
+        native = person.split(":", 1)[1]
+        rows.append({
+            "interaction_id": f"{message_id}/mention/{native}",
+            "platform": message["platform"],
+            "occurred_at": message["occurred_at"],
+            "actor_id": message["actor_id"],
+            "target_id": person,
+            "kind": "mention",
+            "thread_id": message.get("thread_id"),
+            "in_reply_to": None,
+            "automated": bool(message.get("automated", False)),
+            **{k: v for k, v in message.items() if k in ("_line", "_file")},
+        })
+    return rows
+
+
+def add_person(out: Parsed, seen: dict[str, Record], platform: str, native: Any,
+               handle: str | None = None, display_name: str | None = None,
+               is_ours: bool = False) -> str | None:
+    """Record a person once per export (later calls fill missing names); returns person_id."""
+    person_id = pid(platform, native)
+    if person_id is None:
+        return None
+    row = seen.get(person_id)
+    if row is None:
+        row = {"person_id": person_id, "platform": platform, "handle": handle,
+               "display_name": display_name, "is_ours": is_ours}
+        seen[person_id] = row
+        out.people.append(row)
+    else:
+        row["handle"] = row["handle"] or handle
+        row["display_name"] = row["display_name"] or display_name
+        row["is_ours"] = row["is_ours"] or is_ours
+    if is_ours:
+        out.owners.add(person_id)
+    return person_id

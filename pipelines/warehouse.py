@@ -1,0 +1,177 @@
+"""The canonical warehouse: every table of the public contract in one MetaData.
+
+Table and column names are a public contract (users query them with their own SQL, and the
+generic source reads CSV files with exactly these columns), so change them only with the docs.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+DEFAULT_DB_URL = "duckdb:///rapport.duckdb"
+
+KINDS = (
+    "post", "reply", "comment", "mention", "dm", "reaction", "share",
+    "follow", "unfollow", "invite", "connect", "list_add",
+)
+CONVERSATIONAL_KINDS = ("reply", "comment", "mention", "dm")
+AUDIENCE_COUNTS = (
+    "followers", "following", "impressions", "reach", "engagements", "likes",
+    "page_views", "members",
+)
+
+metadata = sa.MetaData()
+
+people = sa.Table(
+    "people", metadata,
+    sa.Column("person_id", sa.String, primary_key=True),
+    sa.Column("platform", sa.String, nullable=False),
+    sa.Column("handle", sa.String),
+    sa.Column("display_name", sa.String),
+    sa.Column("is_ours", sa.Boolean, nullable=False, default=False),
+    sa.Column("load_id", sa.String),
+)
+
+interactions = sa.Table(
+    "interactions", metadata,
+    sa.Column("interaction_id", sa.String, primary_key=True),
+    sa.Column("platform", sa.String, nullable=False),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),  # naive, always UTC
+    sa.Column("actor_id", sa.String, nullable=False),
+    sa.Column("target_id", sa.String),
+    sa.Column("kind", sa.String, nullable=False),
+    sa.Column("thread_id", sa.String),
+    sa.Column("in_reply_to", sa.String),
+    sa.Column("automated", sa.Boolean, nullable=False, default=False),
+    sa.Column("load_id", sa.String),
+)
+
+audience_daily = sa.Table(
+    "audience_daily", metadata,
+    sa.Column("platform", sa.String, primary_key=True),
+    sa.Column("account_id", sa.String, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    *(sa.Column(name, sa.BigInteger) for name in AUDIENCE_COUNTS),
+    sa.Column("load_id", sa.String),
+)
+
+referrals = sa.Table(
+    "referrals", metadata,
+    sa.Column("referral_id", sa.String, primary_key=True),
+    sa.Column("occurred_at", sa.DateTime, nullable=False),  # naive, always UTC
+    sa.Column("platform", sa.String, nullable=False),
+    sa.Column("referrer_id", sa.String),
+    sa.Column("stage", sa.String),
+    sa.Column("value", sa.Float),
+    sa.Column("currency", sa.String),
+    sa.Column("load_id", sa.String),
+)
+
+costs = sa.Table(
+    "costs", metadata,
+    sa.Column("week", sa.String, primary_key=True),  # like 2026-W46
+    sa.Column("platform", sa.String, primary_key=True),
+    sa.Column("hours", sa.Float),
+    sa.Column("hourly_rate", sa.Float),
+    sa.Column("spend", sa.Float),
+    sa.Column("load_id", sa.String),
+)
+
+loads = sa.Table(
+    "loads", metadata,
+    sa.Column("load_id", sa.String, primary_key=True),
+    sa.Column("file", sa.String, nullable=False),
+    sa.Column("sha256", sa.String),
+    sa.Column("format", sa.String),
+    sa.Column("rows_read", sa.BigInteger, nullable=False, default=0),
+    sa.Column("rows_loaded", sa.BigInteger, nullable=False, default=0),
+    sa.Column("rows_duplicate", sa.BigInteger, nullable=False, default=0),
+    sa.Column("rows_skipped", sa.BigInteger, nullable=False, default=0),
+    sa.Column("rows_quarantined", sa.BigInteger, nullable=False, default=0),
+    sa.Column("status", sa.String, nullable=False),  # loaded | refused
+    sa.Column("message", sa.Text),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+    sa.Column("parse_seconds", sa.Float),
+    sa.Column("check_seconds", sa.Float),
+    sa.Column("write_seconds", sa.Float),
+)
+
+quality_results = sa.Table(
+    "quality_results", metadata,
+    sa.Column("result_id", sa.String, primary_key=True),
+    sa.Column("load_id", sa.String),
+    sa.Column("week", sa.String),
+    sa.Column("platform", sa.String),
+    sa.Column("check", sa.String, nullable=False),
+    sa.Column("severity", sa.String, nullable=False),  # error | warning
+    sa.Column("status", sa.String, nullable=False),  # passed | failed | could_not_run
+    sa.Column("observed", sa.String),
+    sa.Column("offending", sa.Text),  # JSON list, bounded
+    sa.Column("details", sa.Text),
+    sa.Column("checked_at", sa.DateTime, nullable=False),
+)
+
+quarantine = sa.Table(
+    "quarantine", metadata,
+    sa.Column("quarantine_id", sa.String, primary_key=True),
+    sa.Column("load_id", sa.String, nullable=False),
+    sa.Column("file", sa.String, nullable=False),
+    sa.Column("line", sa.BigInteger),
+    sa.Column("table", sa.String, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text),
+    sa.Column("quarantined_at", sa.DateTime, nullable=False),
+)
+
+# Natural keys, the upsert targets.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "people": ("person_id",),
+    "interactions": ("interaction_id",),
+    "audience_daily": ("platform", "account_id", "day"),
+    "referrals": ("referral_id",),
+    "costs": ("week", "platform"),
+}
+CANONICAL_TABLES = tuple(NATURAL_KEYS)
+
+
+def canonical_columns(table: str) -> list[str]:
+    """The public columns of a canonical table, in contract order (without load_id)."""
+    return [c.name for c in metadata.tables[table].columns if c.name != "load_id"]
+
+
+def resolve_url(url: str | None = None) -> str:
+    """--db URL, else RAPPORT_DB_URL, else the embedded DuckDB file."""
+    return url or os.environ.get("RAPPORT_DB_URL") or DEFAULT_DB_URL
+
+
+def is_duckdb(url: str) -> bool:
+    return sa.engine.make_url(url).get_backend_name() == "duckdb"
+
+
+def duckdb_path(url: str) -> str:
+    """The file of a duckdb:/// URL (':memory:' for an in-memory database)."""
+    return sa.engine.make_url(url).database or ":memory:"
+
+
+def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
+    """An engine that holds no connection (and so no DuckDB file lock) between uses."""
+    url = resolve_url(url)
+    kwargs: dict = {"poolclass": NullPool}
+    if is_duckdb(url) and read_only:
+        kwargs["connect_args"] = {"read_only": True}
+    return sa.create_engine(url, **kwargs)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every canonical table that does not exist yet."""
+    metadata.create_all(engine, checkfirst=True)
+
+
+@lru_cache(maxsize=None)
+def table(name: str) -> sa.Table:
+    return metadata.tables[name]
