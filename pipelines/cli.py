@@ -1,0 +1,47 @@
+"""The rapport command line: load · check · metrics · report · dashboard · demo.
+
+Every command accepts `--db URL` (else RAPPORT_DB_URL, else duckdb:///rapport.duckdb).
+Heavy libraries (Great Expectations, Streamlit, plotly) are imported inside the commands
+that need them, so that the CLI starts fast.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="rapport: are we building relationships, or only collecting an audience?",
+)
+
+DbOption = typer.Option(None, "--db", help="SQLAlchemy URL of the warehouse "
+                        "(default: $RAPPORT_DB_URL, else duckdb:///rapport.duckdb).")
+
+
+@app.command("metrics")
+def metrics_command(
+    week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2026-W46 "
+                                       "(default: the latest complete week with data)."),
+    weeks: int = typer.Option(1, "--weeks", min=1, help="How many weeks ending with --week."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Only this platform."),
+    account: Optional[str] = typer.Option(None, "--account", help="Only this account of ours (a person_id)."),
+    fmt: str = typer.Option("table", "--format", help="json, csv or table."),
+    signals: bool = typer.Option(False, "--signals", help="Print divergence signals instead of metrics."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Print every metric of the catalog for the N weeks ending with --week."""
+    from metrics.cli import run_metrics
+
+    raise typer.Exit(run_metrics(week=week, weeks=weeks, platform=platform, account=account,
+                                 fmt=fmt, signals=signals, db=db))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
