@@ -14,6 +14,7 @@ import typer
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="rapport: are we building relationships, or only collecting an audience?",
 )
 
@@ -37,6 +38,19 @@ def metrics_command(
 
     raise typer.Exit(run_metrics(week=week, weeks=weeks, platform=platform, account=account,
                                  fmt=fmt, signals=signals, db=db))
+
+
+@app.command("load")
+def load_command(
+    paths: list[Path] = typer.Argument(..., help="Export files, folders or zips to load."),
+    ours: list[str] = typer.Option([], "--ours", help="Also count PLATFORM:HANDLE as ours "
+                                   "(repeatable), e.g. --ours twitter:@acme."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Detect each export's format and load it; print a summary per file."""
+    from pipelines.load_cli import run_load
+
+    raise typer.Exit(run_load(paths, ours=ours, db=db))
 
 
 def main() -> None:

@@ -1,0 +1,316 @@
+"""`rapport load`: detect each export, stage and check it, upsert it, record what happened.
+
+One file (or one platform export) is one transaction: its rows, its quarantine, its check
+results and its `loads` row commit together or not at all. A file that cannot be read at all
+is refused by name and loads nothing; bad records go to quarantine with file, line and reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import sqlalchemy as sa
+
+from pipelines import stage
+from pipelines.archive import extract_zip
+from pipelines.merge import Target, stage_table, upsert
+from pipelines.publish import writable
+from pipelines.records import Parsed
+from pipelines.sources import registry
+from pipelines.sources.base import ParseContext, Source, SourceError
+from pipelines.sources.generic import CanonicalCsvSource
+from pipelines.threads import infer_reply_targets
+from pipelines.warehouse import CANONICAL_TABLES, is_duckdb, loads, make_engine, quality_results
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass
+class CheckSummary:
+    check: str
+    severity: str
+    status: str  # passed | failed | could_not_run
+    observed: int
+    offending: list[str] = field(default_factory=list)
+    platform: str | None = None
+
+
+@dataclass
+class FileSummary:
+    """What happened to one file or export."""
+
+    file: str
+    format: str
+    status: str  # loaded | refused
+    rows_read: int = 0
+    loaded: int = 0
+    duplicate: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    message: str = ""
+    load_id: str = ""
+    seconds: float = 0.0
+    checks: list[CheckSummary] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed_checks(self) -> list[CheckSummary]:
+        return [c for c in self.checks if c.status != "passed"]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for f in files:
+        if path.is_dir():
+            digest.update(str(f.relative_to(path)).encode())
+        with f.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class _Unit:
+    """One transaction's worth of input: a canonical CSV, or one platform export."""
+
+    def __init__(self, label: str, path: Path, source: Source, table: str | None = None):
+        self.label, self.path, self.source, self.table = label, path, source, table
+
+
+def _units(path: Path, scratch: Path) -> list[_Unit]:
+    label = str(path)
+    if not path.exists():
+        raise SourceError(f"{label}: no such file or folder")
+    root = path
+    if path.is_file() and path.suffix.lower() == ".zip":
+        root = extract_zip(path, scratch / uuid.uuid4().hex)
+    source = registry.detect(root)
+    if source is None:
+        known = ", ".join(s.description for s in registry.all_sources())
+        raise SourceError(f"{label}: not an export rapport recognises; expected one of: {known}")
+    if isinstance(source, CanonicalCsvSource):
+        return [_Unit(str(p) if root is path else f"{label}!{p.name}", p, source, t)
+                for t, p in source.files(root)]
+    return [_Unit(label, root, source)]
+
+
+def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set[str]] | None = None,
+               progress: Progress | None = None, now: datetime | None = None) -> list[FileSummary]:
+    """Load every export in `paths` into the warehouse at `url`; one summary per file."""
+    from pipelines.warehouse import resolve_url
+
+    url = resolve_url(url)
+    ctx = ParseContext(ours={k: set(v) for k, v in (ours or {}).items()})
+    summaries: list[FileSummary] = []
+    with tempfile.TemporaryDirectory(prefix="rapport-load-") as tmp, writable(url) as write_url:
+        scratch = Path(tmp)
+        engine = make_engine(write_url)
+        plan: list[tuple[Path, list[_Unit] | SourceError]] = []
+        for path in paths:
+            try:
+                plan.append((path, _units(Path(path), scratch)))
+            except SourceError as exc:
+                plan.append((path, exc))
+        total = sum(len(u) if isinstance(u, list) else 1 for _, u in plan)
+        done = 0
+        for path, units in plan:
+            if isinstance(units, SourceError):
+                summaries.append(_record_refusal(engine, str(path), "unknown", str(units), None))
+                done += 1
+                _tick(progress, str(path), done, total)
+                continue
+            for unit in units:
+                _tick(progress, unit.label, done, total)
+                summaries.append(_load_unit(engine, unit, ctx, now or _now(), scratch))
+                done += 1
+                _tick(progress, unit.label, done, total)
+        engine.dispose()
+    return summaries
+
+
+def _tick(progress: Progress | None, what: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(what, done, total)
+
+
+def _record_refusal(engine: sa.Engine, file: str, fmt: str, message: str,
+                    sha: str | None) -> FileSummary:
+    load_id = uuid.uuid4().hex
+    stamp = _now()
+    with engine.begin() as conn:
+        conn.execute(loads.insert().values(
+            load_id=load_id, file=file, sha256=sha, format=fmt, status="refused",
+            message=message, started_at=stamp, finished_at=stamp))
+    return FileSummary(file=file, format=fmt, status="refused", message=message, load_id=load_id)
+
+
+def _scratch_duckdb(scratch: Path) -> Any:
+    con = duckdb.connect(str(scratch / f"stage-{uuid.uuid4().hex}.duckdb"))
+    con.execute(f"SET temp_directory = '{scratch}'")
+    return con
+
+
+def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, now: datetime,
+               scratch: Path) -> FileSummary:
+    started = time.perf_counter()
+    load_id = uuid.uuid4().hex
+    started_at = _now()
+    fmt = unit.source.name
+    sha = _sha256(unit.path)
+    parsed: Parsed | None = None
+    if unit.table is None:
+        try:
+            parsed = unit.source.parse(unit.path, ctx)
+        except SourceError as exc:
+            return _record_refusal(engine, unit.label, fmt, str(exc), sha)
+    parse_seconds = time.perf_counter() - started
+    shared = engine.dialect.name == "duckdb"
+    summary = FileSummary(file=unit.label, format=fmt, status="loaded", load_id=load_id)
+    try:
+        with engine.begin() as conn:
+            dcon = conn.connection.driver_connection if shared else _scratch_duckdb(scratch)
+            try:
+                if shared:
+                    dcon.execute("SET TimeZone = 'UTC'")
+                target = Target(conn, dcon, shared)
+                t0 = time.perf_counter()
+                tables = _stage(dcon, unit, parsed, summary)
+                parse_seconds += time.perf_counter() - t0
+                t1 = time.perf_counter()
+                _check(dcon, tables, now, summary)
+                check_seconds = time.perf_counter() - t1
+                t2 = time.perf_counter()
+                _write(target, tables, parsed, unit, load_id, now, summary)
+                write_seconds = time.perf_counter() - t2
+                conn.execute(loads.insert().values(
+                    load_id=load_id, file=unit.label, sha256=sha, format=fmt,
+                    rows_read=summary.rows_read, rows_loaded=summary.loaded,
+                    rows_duplicate=summary.duplicate, rows_skipped=summary.skipped,
+                    rows_quarantined=summary.quarantined, status="loaded",
+                    message="; ".join(summary.notes) or None, started_at=started_at,
+                    finished_at=_now(), parse_seconds=parse_seconds,
+                    check_seconds=check_seconds, write_seconds=write_seconds))
+                _store_checks(conn, summary, load_id, now)
+                _drop_staging(dcon, tables)
+            finally:
+                if not shared:
+                    dcon.close()
+    except SourceError as exc:
+        return _record_refusal(engine, unit.label, fmt, str(exc), sha)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _drop_staging(dcon: Any, tables: list[str]) -> None:
+    for table in tables:
+        for prefix in ("stage", "checked", "clean", "csvrej", "segs"):
+            dcon.execute(f"DROP TABLE IF EXISTS {prefix}_{table}")
+
+
+def _stage(dcon: Any, unit: _Unit, parsed: Parsed | None, summary: FileSummary) -> list[str]:
+    if unit.table is not None:
+        header, count = stage.stage_csv(dcon, unit.table, unit.path, unit.label)
+        summary.rows_read = count
+        if header.unknown:
+            summary.notes.append(f"{unit.path.name}: unknown column(s) {', '.join(header.unknown)} "
+                                 "were not loaded (schema drift)")
+            summary.checks.append(CheckSummary(f"{unit.table}.known_columns", "warning", "failed",
+                                               len(header.unknown), header.unknown))
+        return [unit.table]
+    assert parsed is not None
+    tables = [t for t in CANONICAL_TABLES if parsed.table(t)]
+    for table in tables:
+        stage.stage_records(dcon, table, parsed.table(table), unit.path.name)
+    summary.rows_read = parsed.rows_read or sum(len(parsed.table(t)) for t in tables)
+    summary.skipped = parsed.skipped
+    summary.notes.extend(parsed.notes)
+    return tables
+
+
+def _check(dcon: Any, tables: list[str], now: datetime, summary: FileSummary) -> None:
+    for table in tables:
+        outcomes, quarantined, duplicates = stage.check_and_clean(dcon, table, now)
+        summary.quarantined += quarantined
+        summary.duplicate += duplicates
+        parse_failed = dcon.execute(
+            f"SELECT count(*) FROM checked_{table} WHERE _parse_error IS NOT NULL").fetchone()[0]
+        summary.checks.append(CheckSummary(f"{table}.values_parse", "error",
+                                           "failed" if parse_failed else "passed", parse_failed))
+        for o in outcomes:
+            summary.checks.append(CheckSummary(o.rule.name, o.rule.severity,
+                                               "failed" if o.failed else "passed", o.failed,
+                                               o.offending))
+        summary.checks.append(CheckSummary(f"{table}.key_unique_in_load", "warning",
+                                           "failed" if duplicates else "passed", duplicates))
+        if dcon.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csvrej_{table}'").fetchone()[0]:
+            rejected = dcon.execute(f"SELECT count(*) FROM csvrej_{table}").fetchone()[0]
+            summary.quarantined += rejected
+            summary.checks.append(CheckSummary(f"{table}.csv_well_formed", "error",
+                                               "failed" if rejected else "passed", rejected))
+
+
+_QUARANTINE_COLUMNS = ["quarantine_id", "load_id", "file", "line", "table", "reason", "raw",
+                       "quarantined_at"]
+
+
+def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit, load_id: str,
+           now: datetime, summary: FileSummary) -> None:
+    dcon = target.dcon
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    parts = []
+    for table in tables:
+        parts.append(f"""SELECT _file AS file, _line AS line, '{table}' AS "table",
+            _error AS reason, _raw AS raw FROM checked_{table} WHERE _error IS NOT NULL""")
+        if unit.table is not None:
+            parts.append(f"""SELECT '{_sql(unit.label)}', line, '{table}',
+                'csv_well_formed: ' || error_type || ': ' || error_message, csv_line
+                FROM csvrej_{table}""")
+    if parsed is not None and parsed.rejected:
+        import pyarrow as pa
+
+        rows = parsed.rejected
+        summary.quarantined += len(rows)
+        dcon.register("source_rejects", pa.table({
+            "file": [r.file for r in rows], "line": pa.array([r.line for r in rows], pa.int64()),
+            "table": [r.table for r in rows], "reason": [r.reason for r in rows],
+            "raw": [r.raw_text() for r in rows]}))
+        parts.append('SELECT file, line, "table", reason, raw FROM source_rejects')
+    if parts:
+        query = (f"SELECT CAST(uuid() AS VARCHAR) AS quarantine_id, '{load_id}' AS load_id, "
+                 "file, line, \"table\", replace(reason, chr(0), '') AS reason, "
+                 f"replace(raw, chr(0), '') AS raw, TIMESTAMP '{stamp}' AS quarantined_at "
+                 f"FROM ({' UNION ALL '.join(parts)})")
+        target.append(query, stage_table("quarantine", "quarantine"), _QUARANTINE_COLUMNS)
+    for table in tables:
+        written, unchanged = upsert(target, table, load_id)
+        summary.loaded += written
+        summary.duplicate += unchanged
+    if "interactions" in tables:
+        infer_reply_targets(target.conn, load_id)
+
+
+def _sql(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _store_checks(conn: sa.Connection, summary: FileSummary, load_id: str, now: datetime) -> None:
+    rows = [{
+        "result_id": uuid.uuid4().hex, "load_id": load_id, "week": None, "platform": c.platform,
+        "check": c.check, "severity": c.severity, "status": c.status, "observed": str(c.observed),
+        "offending": json.dumps(c.offending[: stage.MAX_OFFENDING]) if c.offending else None,
+        "details": None, "checked_at": now,
+    } for c in summary.checks]
+    if rows:
+        conn.execute(quality_results.insert(), rows)

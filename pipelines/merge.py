@@ -1,0 +1,114 @@
+"""Bring staged rows into the warehouse: bulk transfer, then a portable upsert in SQL.
+
+The upsert is plain SQLAlchemy Core (delete the keys being replaced, insert the staged rows),
+so it runs on any engine; only the bulk transfer of staged rows differs by engine.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pyarrow.csv as pacsv
+import sqlalchemy as sa
+
+from pipelines.warehouse import NATURAL_KEYS, canonical_columns, metadata
+
+BATCH_ROWS = 200_000
+
+
+def stage_table(name: str, like: str) -> sa.Table:
+    """A Core handle on a staging table `name` with the columns of canonical table `like`."""
+    source = metadata.tables[like]
+    return sa.Table(name, sa.MetaData(), *(sa.Column(c.name, c.type) for c in source.columns))
+
+
+class Target:
+    """The warehouse connection of one load, and how staged tables reach it."""
+
+    def __init__(self, conn: sa.Connection, dcon: Any, shared: bool):
+        self.conn = conn
+        self.dcon = dcon  # the DuckDB connection where staging happened
+        self.shared = shared  # True when staging happened inside the warehouse itself
+
+    @property
+    def dialect(self) -> str:
+        return self.conn.dialect.name
+
+    def bring(self, relation: str, table: str, columns: list[str]) -> sa.Table:
+        """Make the staged `relation` (with `columns`) available in the warehouse as a table."""
+        handle = stage_table(relation, table)
+        if self.shared:
+            return handle
+        temp = sa.Table(relation, sa.MetaData(),
+                        *(sa.Column(c, metadata.tables[table].c[c].type) for c in columns),
+                        prefixes=["TEMPORARY"])
+        temp.drop(self.conn, checkfirst=True)
+        temp.create(self.conn)
+        self.append(f"SELECT {', '.join(_q(c) for c in columns)} FROM {relation}", temp, columns)
+        return handle
+
+    def append(self, query: str, table: sa.Table, columns: list[str]) -> int:
+        """Append the rows of a DuckDB staging query to a warehouse table; returns the count."""
+        if self.shared:
+            result = self.conn.exec_driver_sql(
+                f"INSERT INTO {_q(table.name)} ({', '.join(_q(c) for c in columns)}) {query}")
+            return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
+        reader = self.dcon.execute(query).fetch_record_batch(BATCH_ROWS)
+        total = 0
+        for batch in reader:
+            total += batch.num_rows
+            if self.dialect == "postgresql":
+                self._copy_postgres(batch, table.name, columns)
+            else:
+                rows = batch.to_pylist()
+                if rows:
+                    self.conn.execute(table.insert(), rows)
+        return total
+
+    def _copy_postgres(self, batch: Any, name: str, columns: list[str]) -> None:
+        buf = io.BytesIO()
+        pacsv.write_csv(batch, buf, pacsv.WriteOptions(include_header=False))
+        cursor = self.conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {_q(name)} ({', '.join(_q(c) for c in columns)}) "
+                         "FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buf.getvalue())
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
+    """Upsert `clean_<table>` into the warehouse table; returns (written, unchanged)."""
+    columns = canonical_columns(table)
+    target.dcon.execute(f"ALTER TABLE clean_{table} ADD COLUMN IF NOT EXISTS load_id VARCHAR")
+    target.dcon.execute(f"UPDATE clean_{table} SET load_id = ?", [load_id])
+    staged = target.bring(f"clean_{table}", table, columns + ["load_id"])
+    live = metadata.tables[table]
+    keys = NATURAL_KEYS[table]
+    same_key = sa.and_(*(staged.c[k] == live.c[k] for k in keys))
+    conn = target.conn
+    if table == "people":
+        # A later export without names or without the owner flag must not erase them.
+        conn.execute(staged.update().where(same_key).values(
+            handle=sa.func.coalesce(staged.c.handle, live.c.handle),
+            display_name=sa.func.coalesce(staged.c.display_name, live.c.display_name),
+            is_ours=sa.or_(staged.c.is_ours, live.c.is_ours),
+        ))
+    unchanged_cond = sa.and_(same_key, *(_same(staged, live, c) for c in columns if c not in keys))
+    unchanged = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
+        sa.exists().where(unchanged_cond))).scalar_one()
+    if unchanged:
+        conn.execute(staged.delete().where(sa.exists().where(unchanged_cond)))
+    conn.execute(live.delete().where(sa.exists().where(same_key)))
+    cols = columns + ["load_id"]
+    conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols))))
+    written = conn.execute(sa.select(sa.func.count()).select_from(staged)).scalar_one()
+    return written, unchanged
+
+
+def _same(staged: sa.Table, live: sa.Table, column: str) -> sa.ColumnElement[bool]:
+    if column == "target_id" and "target_id" in staged.c and staged.name.endswith("interactions"):
+        # A target the loader inferred earlier is not a change when the export leaves it empty.
+        return sa.func.coalesce(staged.c.target_id, live.c.target_id).is_not_distinct_from(live.c.target_id)
+    return staged.c[column].is_not_distinct_from(live.c[column])

@@ -1,0 +1,252 @@
+"""Staging in DuckDB: typed rows, rule checks, quarantine and de-duplication, all in SQL.
+
+Every load stages its records in a DuckDB connection (the warehouse itself when it is a DuckDB
+file, else a scratch database): `stage_<table>` holds typed canonical columns plus `_seq`
+(order in the export), `_line` (line or record number), `_file`, `_raw` and `_parse_error`;
+`checked_<table>` adds `_error` (every failing error rule, by name); `clean_<table>` keeps the
+last row of each natural key among the records without errors.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from pipelines import rules as rules_mod
+from pipelines.records import Record
+from pipelines.sources.base import SourceError
+from pipelines.warehouse import NATURAL_KEYS, canonical_columns, metadata
+
+OFFSET_PATTERN = r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
+INTEGER_PATTERN = r"^\s*-?[0-9]+(\.0*)?\s*$"
+MAX_OFFENDING = 20
+
+
+def _column_type(table: str, column: str) -> type:
+    return type(metadata.tables[table].c[column].type)
+
+
+def _quote(expr: str) -> str:
+    """A SQL expression quoting a raw value for an error message (cut to 80 characters)."""
+    return f"'''' || left({expr}, 80) || ''''"
+
+
+def _typed_csv_column(table: str, column: str) -> tuple[str, str | None]:
+    """(typed expression, parse-error expression or None) for one all-VARCHAR CSV column."""
+    raw = f'"{column}"'
+    present = f"nullif(trim({raw}), '')"
+    kind = _column_type(table, column)
+    if kind is sa.DateTime:
+        ok = f"regexp_matches(trim({raw}), '{OFFSET_PATTERN}')"
+        cast = f"CAST(try_cast(trim({raw}) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+        typed = f"CASE WHEN {present} IS NOT NULL AND {ok} THEN {cast} END"
+        err = (f"CASE WHEN {present} IS NOT NULL AND ({typed}) IS NULL THEN "
+               f"'{column} ' || {_quote(raw)} || ' is not an ISO 8601 time with an offset' END")
+        return typed, err
+    if kind is sa.Date:
+        typed = f"try_strptime(trim({raw}), '%Y-%m-%d')::DATE"
+        err = (f"CASE WHEN {present} IS NOT NULL AND ({typed}) IS NULL THEN "
+               f"'{column} ' || {_quote(raw)} || ' is not a date like 2026-11-16' END")
+        return typed, err
+    if kind is sa.BigInteger:
+        ok = f"regexp_matches({raw}, '{INTEGER_PATTERN}')"
+        typed = f"CASE WHEN {present} IS NOT NULL AND {ok} THEN try_cast(trim({raw}) AS DOUBLE)::BIGINT END"
+        err = (f"CASE WHEN {present} IS NOT NULL AND NOT {ok} THEN "
+               f"'{column} ' || {_quote(raw)} || ' is not a whole number' END")
+        return typed, err
+    if kind is sa.Float:
+        cast = f"try_cast(trim({raw}) AS DOUBLE)"
+        typed = f"CASE WHEN isfinite({cast}) THEN {cast} END"
+        err = (f"CASE WHEN {present} IS NOT NULL AND ({typed}) IS NULL THEN "
+               f"'{column} ' || {_quote(raw)} || ' is not a number' END")
+        return typed, err
+    if kind is sa.Boolean:
+        low = f"lower(trim({raw}))"
+        typed = f"CASE WHEN {low} = 'true' THEN TRUE WHEN {low} = 'false' THEN FALSE WHEN {present} IS NULL THEN FALSE END"
+        err = (f"CASE WHEN {present} IS NOT NULL AND {low} NOT IN ('true', 'false') THEN "
+               f"'{column} ' || {_quote(raw)} || ' is not true or false' END")
+        return typed, err
+    return f"nullif(replace({raw}, chr(0), ''), '')", None
+
+
+@dataclass
+class CsvHeader:
+    columns: list[str]
+    unknown: list[str] = field(default_factory=list)
+
+
+def read_header(path: Path, table: str) -> CsvHeader:
+    """The header of a canonical CSV; refuses a file missing a required column."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as f:
+            first = next(csv.reader(io.StringIO(f.readline())), None)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path.name}: line 1: the header is not UTF-8 text") from exc
+    if not first:
+        raise SourceError(f"{path.name}: empty file; expected a header line with the columns "
+                          f"{', '.join(canonical_columns(table))}")
+    names = [c.strip() for c in first]
+    expected = canonical_columns(table)
+    missing = [c for c in expected if c not in names]
+    if missing:
+        raise SourceError(f"{path.name}: line 1: missing required column(s) {', '.join(missing)}; "
+                          f"expected the columns {', '.join(expected)}")
+    dupes = sorted({c for c in names if names.count(c) > 1})
+    if dupes:
+        raise SourceError(f"{path.name}: line 1: column(s) {', '.join(dupes)} appear twice")
+    return CsvHeader(names, [c for c in names if c not in expected])
+
+
+def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader, int]:
+    """Read a canonical CSV with DuckDB into `stage_<table>`; returns its header and record count.
+
+    Records that are not CSV at all (ragged rows, bad quoting, invalid UTF-8, lines past the size
+    cap) land in `csvrej_<table>` with their line; the rest are typed, errors kept per record.
+    """
+    header = read_header(path, table)
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header.columns) + "}"
+    src = str(path).replace("'", "''")
+    dcon.execute(f"DROP TABLE IF EXISTS raw_{table}")
+    dcon.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    dcon.execute(
+        f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM read_csv('{src}', columns={columns}, "
+        "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+        "store_rejects=true, max_line_size=8388608, parallel=true)"
+    )
+    dcon.execute(f"""CREATE OR REPLACE TEMP TABLE csvrej_{table} AS
+        SELECT line - 1 AS record, line, error_type, error_message, csv_line FROM reject_errors
+        QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1""")
+    rejected = sorted(r[0] for r in dcon.execute(f"SELECT record FROM csvrej_{table}").fetchall())
+    typed, errors = [], []
+    for column in canonical_columns(table):
+        expr, err = _typed_csv_column(table, column)
+        typed.append(f"{expr} AS \"{column}\"")
+        if err:
+            errors.append(err)
+    raw_json = "CAST(to_json({" + ", ".join(f"'{c}': \"{c}\"" for c in header.columns) + "}) AS VARCHAR)"
+    # Rows written inside an open transaction get rowids from a large base: count from the first.
+    base = dcon.execute(f"SELECT coalesce(min(rowid), 0) FROM raw_{table}").fetchone()[0]
+    index = f"(r.rowid - {base})"
+    line_expr = f"{index} + 2"
+    if rejected:
+        # Accepted row i sits after k rejected records: line = i + 2 + k (header is line 1).
+        segs = [(r - k - 1, k + 1) for k, r in enumerate(rejected)]
+        values = ", ".join(f"({s}, {o})" for s, o in segs)
+        dcon.execute(f"CREATE OR REPLACE TEMP TABLE segs_{table} AS SELECT * FROM (VALUES {values}) v(start_idx, shift)")
+        line_expr = (f"{index} + 2 + coalesce((SELECT max(shift) FROM segs_{table} "
+                     f"WHERE start_idx <= {index}), 0)")
+    dcon.execute(f"DROP TABLE IF EXISTS stage_{table}")
+    dcon.execute(f"""CREATE TEMP TABLE stage_{table} AS SELECT
+        {', '.join(typed)},
+        {index} AS _seq, {line_expr} AS _line, '{label.replace("'", "''")}' AS _file,
+        {raw_json} AS _raw,
+        nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error
+        FROM raw_{table} r""")
+    count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchone()[0] + len(rejected)
+    dcon.execute(f"DROP TABLE raw_{table}")
+    return header, count
+
+
+_ARROW_TYPES = {
+    sa.String: pa.string(), sa.Text: pa.string(), sa.DateTime: pa.timestamp("us"),
+    sa.Date: pa.date32(), sa.BigInteger: pa.int64(), sa.Float: pa.float64(),
+    sa.Boolean: pa.bool_(),
+}
+
+
+def _utc_naive(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def stage_records(dcon: Any, table: str, records: list[Record], default_file: str) -> None:
+    """Stage a source's records (plain Python values) into `stage_<table>`."""
+    columns = canonical_columns(table)
+    data: dict[str, list] = {c: [] for c in columns}
+    lines, files, raws = [], [], []
+    for rec in records:
+        for c in columns:
+            value = rec.get(c)
+            if c in ("automated", "is_ours") and value is None:
+                value = False
+            data[c].append(_utc_naive(value))
+        lines.append(rec.get("_line"))
+        files.append(rec.get("_file") or default_file)
+        raws.append(json.dumps({c: rec.get(c) for c in columns}, default=str, ensure_ascii=False))
+    arrays = {c: pa.array(data[c], type=_ARROW_TYPES[_column_type(table, c)]) for c in columns}
+    arrow = pa.table({**arrays, "_line": pa.array(lines, pa.int64()),
+                      "_file": pa.array(files, pa.string()), "_raw": pa.array(raws, pa.string())})
+    dcon.register("incoming_records", arrow)
+    select = []
+    for c in columns:
+        if _column_type(table, c) in (sa.String, sa.Text):
+            select.append(f"nullif(replace(\"{c}\", chr(0), ''), '') AS \"{c}\"")
+        else:
+            select.append(f"\"{c}\"")
+    dcon.execute(f"DROP TABLE IF EXISTS stage_{table}")
+    dcon.execute(f"""CREATE TEMP TABLE stage_{table} AS SELECT {', '.join(select)},
+        row_number() OVER () - 1 AS _seq, _line, _file, _raw, CAST(NULL AS VARCHAR) AS _parse_error
+        FROM incoming_records""")
+    dcon.unregister("incoming_records")
+
+
+@dataclass
+class CheckOutcome:
+    """One rule's verdict on one staged table."""
+
+    rule: rules_mod.Rule
+    failed: int
+    offending: list[str]
+    platform: str | None = None
+
+
+def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOutcome], int, int]:
+    """Apply the rules; build `checked_<table>` and `clean_<table>`.
+
+    Returns (rule outcomes, records quarantined, in-load duplicates dropped).
+    """
+    now_sql = now.strftime("%Y-%m-%d %H:%M:%S")
+    errors = rules_mod.rules_for(table, rules_mod.ERROR)
+    cases = [f"CASE WHEN ({r.sql(now_sql)}) THEN '{r.name}: {r.description}' END"
+             for r in errors]
+    dcon.execute(f"DROP TABLE IF EXISTS checked_{table}")
+    dcon.execute(f"""CREATE TEMP TABLE checked_{table} AS SELECT *,
+        CASE WHEN _parse_error IS NOT NULL THEN _parse_error
+             ELSE nullif(concat_ws('; ', {', '.join(cases) or 'NULL'}), '') END AS _error
+        FROM stage_{table}""")
+    keys = ", ".join(f'"{k}"' for k in NATURAL_KEYS[table])
+    dcon.execute(f"DROP TABLE IF EXISTS clean_{table}")
+    dcon.execute(f"""CREATE TEMP TABLE clean_{table} AS SELECT * FROM checked_{table}
+        WHERE _error IS NULL
+        QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _seq DESC) = 1""")
+    quarantined, valid = dcon.execute(
+        f"SELECT count(*) FILTER (WHERE _error IS NOT NULL), count(*) FILTER (WHERE _error IS NULL) "
+        f"FROM checked_{table}").fetchone()
+    kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchone()[0]
+    outcomes: list[CheckOutcome] = []
+    for rule in errors:
+        outcomes.append(_outcome(dcon, rule, f"checked_{table}",
+                                 f"_error IS NOT NULL AND _parse_error IS NULL AND ({rule.sql(now_sql)})"))
+    for rule in rules_mod.rules_for(table, rules_mod.WARNING):
+        outcomes.append(_outcome(dcon, rule, f"clean_{table}", rule.sql(now_sql)))
+    return outcomes, quarantined, valid - kept
+
+
+def _outcome(dcon: Any, rule: rules_mod.Rule, relation: str, predicate: str) -> CheckOutcome:
+    key = NATURAL_KEYS[rule.table][0]
+    failed = dcon.execute(f"SELECT count(*) FROM {relation} WHERE {predicate}").fetchone()[0]
+    offending: list[str] = []
+    if failed:
+        rows = dcon.execute(
+            f"SELECT coalesce(CAST(\"{key}\" AS VARCHAR), 'line ' || _line) FROM {relation} "
+            f"WHERE {predicate} ORDER BY _seq LIMIT {MAX_OFFENDING}").fetchall()
+        offending = [r[0] for r in rows]
+    return CheckOutcome(rule, failed, offending)

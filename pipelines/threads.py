@@ -1,0 +1,58 @@
+"""Reply-target inference (DESIGN section 3), implemented once and run inside the engine.
+
+A reply's target is the author of the message it answers; where the export does not say, the
+author of the latest earlier message by someone else in the thread, else the thread's root
+author. The root is the message whose id is the thread's id, else the thread's earliest message;
+the root itself gets no inferred target (so a group conversation's first message has none).
+"Earlier" means strictly earlier in time. It applies to reply, comment and dm rows of one load
+whose target is empty, after that load's rows are in the warehouse, so earlier exports of the
+same thread count too.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from pipelines.warehouse import interactions
+
+MESSAGE_KINDS = ("post", "reply", "comment", "dm")
+INFERRED_KINDS = ("reply", "comment", "dm")
+
+
+def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
+    """Fill empty targets of this load's replies, comments and dms; returns rows updated."""
+    row = interactions
+    parent = interactions.alias("parent")
+    earlier = interactions.alias("earlier")
+    root = interactions.alias("root")
+    answered = (
+        sa.select(parent.c.actor_id)
+        .where(parent.c.interaction_id == row.c.in_reply_to)
+        .limit(1)
+        .scalar_subquery()
+    )
+    latest_other = (
+        sa.select(earlier.c.actor_id)
+        .where(earlier.c.thread_id == row.c.thread_id,
+               earlier.c.kind.in_(MESSAGE_KINDS),
+               earlier.c.occurred_at < row.c.occurred_at,
+               earlier.c.actor_id != row.c.actor_id)
+        .order_by(earlier.c.occurred_at.desc(), earlier.c.interaction_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    root_author = (
+        sa.select(sa.case((root.c.interaction_id == row.c.interaction_id, sa.null()),
+                          else_=root.c.actor_id))
+        .where(root.c.thread_id == row.c.thread_id, root.c.kind.in_(MESSAGE_KINDS))
+        .order_by(sa.case((root.c.interaction_id == root.c.thread_id, 0), else_=1),
+                  root.c.occurred_at, root.c.interaction_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    needs = sa.and_(row.c.load_id == load_id, row.c.target_id.is_(None),
+                    row.c.kind.in_(INFERRED_KINDS))
+    first = conn.execute(row.update().where(needs, row.c.in_reply_to.is_not(None))
+                         .values(target_id=answered)).rowcount or 0
+    second = conn.execute(row.update().where(needs, row.c.thread_id.is_not(None))
+                          .values(target_id=sa.func.coalesce(latest_other, root_author))).rowcount or 0
+    return max(first, 0) + max(second, 0)
