@@ -53,6 +53,32 @@ def load_command(
     raise typer.Exit(run_load(paths, ours=ours, db=db))
 
 
+@app.command("dashboard")
+def dashboard_command(
+    port: int = typer.Option(8501, "--port", help="Port to serve on (127.0.0.1 only)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Serve the dashboard on http://127.0.0.1:PORT."""
+    from pipelines.serve import serve_dashboard
+
+    raise typer.Exit(serve_dashboard(port=port, db=db))
+
+
+@app.command("demo")
+def demo_command(
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the dashboard after loading."),
+    port: int = typer.Option(8501, "--port", help="Port to serve on (127.0.0.1 only)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Build the bundled demo workspace (a year of data), load it, and serve the dashboard."""
+    from pipelines.serve import load_demo, serve_dashboard
+
+    code = load_demo(db=db)
+    if code or not serve:
+        raise typer.Exit(code)
+    raise typer.Exit(serve_dashboard(port=port, db=db))
+
+
 def main() -> None:
     app()
 
