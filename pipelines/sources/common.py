@@ -135,3 +135,119 @@ def add_person(out: Parsed, seen: dict[str, Record], platform: str, native: Any,
     if is_ours:
         out.owners.add(person_id)
     return person_id
+
+
+_WHITESPACE = re.compile(r"\s*")
+
+
+def read_json_documents(path: Path) -> list[Any]:
+    """Every JSON document in a file: one, or several written one after another (perceval)."""
+    text = read_text(path)
+    decoder = json.JSONDecoder()
+    documents: list[Any] = []
+    position = _WHITESPACE.match(text, 0).end()
+    while position < len(text):
+        try:
+            document, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise SourceError(
+                f"{path.name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from exc
+        documents.append(document)
+        position = _WHITESPACE.match(text, position).end()
+    if not documents:
+        raise SourceError(f"{path.name}: empty file, expected JSON")
+    return documents
+
+
+def undo_mojibake(text: str | None) -> str | None:
+    """Text that Meta exports wrote as UTF-8 bytes read as latin-1, decoded back.
+
+    Applied only when it round-trips: plain ASCII and text that is already right stay as given.
+    """
+    if not text:
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
+def dm_target(participants: Iterable[str | None], actor: str | None) -> str | None:
+    """In a two-person conversation, the person who is not the actor; None otherwise."""
+    people = {p for p in participants if p}
+    if len(people) != 2 or actor not in people:
+        return None
+    return next(p for p in people if p != actor)
+
+
+def reply_chain_roots(parent_of: dict[str, str | None]) -> dict[str, str]:
+    """The root of each message's reply chain, following explicit parents.
+
+    `parent_of` maps every message of the export to the message it answers (None for none).
+    A parent that is not in the export ends the chain and is its root; a cycle ends where it
+    closes.
+    """
+    roots: dict[str, str] = {}
+    for start in parent_of:
+        chain: list[str] = []
+        seen: set[str] = set()
+        node = start
+        while node not in roots:
+            chain.append(node)
+            seen.add(node)
+            parent = parent_of.get(node)
+            if parent is None or parent in seen:
+                root = node
+                break
+            if parent not in parent_of:
+                root = parent
+                break
+            node = parent
+        else:
+            root = roots[node]
+        for member in chain:
+            roots[member] = root
+    return roots
+
+
+def reaction_row(message: Record, person: str, emoji: str,
+                 occurred_at: datetime | None = None) -> Record:
+    """One reaction by `person` to `message` (`<message id>/reaction/<native id>/<emoji>`).
+
+    Exports rarely date a reaction: without `occurred_at` it takes the message's time, the
+    earliest moment it can have happened. Its target is the message's author.
+    """
+    native = person.split(":", 1)[1]
+    return {
+        "interaction_id": f"{message['interaction_id']}/reaction/{native}/{emoji}",
+        "platform": message["platform"],
+        "occurred_at": occurred_at or message["occurred_at"],
+        "actor_id": person,
+        "target_id": message["actor_id"],
+        "kind": "reaction",
+        "thread_id": message.get("thread_id"),
+        "in_reply_to": message["interaction_id"],
+        "automated": False,
+        **{k: v for k, v in message.items() if k in ("_line", "_file")},
+    }
+
+
+def message_row(platform: str, native_id: str, occurred_at: datetime, actor_id: str, kind: str,
+                *, target_id: str | None = None, thread_id: str | None = None,
+                in_reply_to: str | None = None, automated: bool = False,
+                file: str | None = None, line: int | None = None) -> Record:
+    """One message as an interactions row (id `<platform>:<native id>`)."""
+    return {
+        "interaction_id": f"{platform}:{native_id}",
+        "platform": platform,
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "target_id": target_id,
+        "kind": kind,
+        "thread_id": thread_id,
+        "in_reply_to": in_reply_to,
+        "automated": bool(automated),
+        "_file": file,
+        "_line": line,
+    }
