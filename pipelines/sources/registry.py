@@ -8,6 +8,11 @@ from pipelines.sources.base import Source
 
 # Each module exposes `SOURCE` (or `SOURCES`, a list) following pipelines.sources.base.Source.
 SOURCE_MODULES: list[str] = [
+    "pipelines.sources.slack",
+    "pipelines.sources.discord",
+    "pipelines.sources.telegram",
+    "pipelines.sources.messenger",
+    "pipelines.sources.mattermost",
     "pipelines.sources.generic",
 ]
 
