@@ -1,8 +1,11 @@
 """Small helpers every source shares: reading files, parsing times, building rows."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -251,3 +254,82 @@ def message_row(platform: str, native_id: str, occurred_at: datetime, actor_id: 
         "_file": file,
         "_line": line,
     }
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read whole: its header, its records with their first line, what was odd."""
+
+    columns: list[str]
+    rows: list[tuple[int, dict[str, str]]]  # (line where the record starts, values by column)
+    malformed: list[tuple[int, list[str], str]]  # (line, raw fields, reason)
+    unknown: list[str]  # columns the caller does not know (schema drift)
+
+
+def read_csv(path: Path, required: Iterable[str], known: Iterable[str] = (), *,
+             escapechar: str | None = None, header_within: int = 1,
+             expected: str = "CSV") -> CsvTable:
+    """Read a CSV export, finding its header within the first `header_within` lines.
+
+    The header is the first line holding every `required` column (a preamble before it is
+    skipped); if there is none, or a required column is missing, SourceError names the file,
+    the missing columns and `expected`. A record whose number of fields differs from the
+    header's is returned in `malformed`, not guessed at. Fields may be of any length.
+    """
+    required = list(required)
+    text = read_text(path)
+    csv.field_size_limit(2**31 - 1)
+    reader = csv.reader(io.StringIO(text, newline=""), escapechar=escapechar)
+    columns: list[str] | None = None
+    first: list[str] | None = None
+    try:
+        for fields in reader:
+            if not fields:
+                continue
+            first = first or fields
+            names = [f.strip() for f in fields]
+            if all(r in names for r in required):
+                columns = names
+                break
+            if reader.line_num >= header_within:
+                break
+        if columns is None:
+            if first is None:
+                raise SourceError(f"{path.name}: empty file, expected {expected}")
+            names = [f.strip() for f in first]
+            missing = [r for r in required if r not in names]
+            where = "header" if header_within <= 1 else f"first {header_within} lines"
+            raise SourceError(
+                f"{path.name}: missing required column(s) {', '.join(map(repr, missing))} "
+                f"in its {where}; expected {expected}"
+            )
+        rows: list[tuple[int, dict[str, str]]] = []
+        malformed: list[tuple[int, list[str], str]] = []
+        line = reader.line_num + 1
+        for fields in reader:
+            if fields and (len(fields) > 1 or fields[0].strip()):
+                if len(fields) == len(columns):
+                    rows.append((line, dict(zip(columns, fields))))
+                else:
+                    malformed.append((line, fields, f"{len(fields)} fields where the header has "
+                                                    f"{len(columns)}"))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(f"{path.name}: not readable as CSV at line {reader.line_num}: {exc}") from exc
+    known_names = set(required) | set(known)
+    unknown = [c for c in columns if c not in known_names]
+    return CsvTable(columns, rows, malformed, unknown)
+
+
+def parse_count(value: str | None) -> int:
+    """A count as written in an export ("72", "72.0"); ValueError for "1.2K", "N/A", "", "-"."""
+    text = (value or "").strip()
+    try:
+        number = float(text) if text else None
+    except ValueError:
+        number = None
+    if number is None or number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"count {value!r} is not a number")
+    if not number.is_integer():
+        raise ValueError(f"count {value!r} is not a whole number")
+    return int(number)
