@@ -1,0 +1,1 @@
+"""The rapport dashboard: thin Streamlit pages over the metrics API."""

@@ -1,0 +1,63 @@
+"""rapport's dashboard: `streamlit run dashboard/app.py` (or `rapport dashboard`).
+
+The warehouse is $RAPPORT_DB_URL, else duckdb:///rapport.duckdb. This file is the shell: it
+declares the pages, draws the shared sidebar controls and runs the chosen page.
+"""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from dashboard import controls, data
+from metrics import api
+from pipelines.warehouse import resolve_url
+
+st.set_page_config(page_title="rapport", page_icon=":material/handshake:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES = {
+    "weekly": st.Page("pages/weekly.py", title="Weekly check", icon=":material/fact_check:",
+                      url_path="weekly", default=True),
+    "relationships": st.Page("pages/relationships.py", title="Relationships",
+                             icon=":material/group:", url_path="relationships"),
+    "roi": st.Page("pages/roi.py", title="Social ROI", icon=":material/payments:", url_path="roi"),
+    "quality": st.Page("pages/quality.py", title="Data quality", icon=":material/rule:",
+                       url_path="quality"),
+    "sources": st.Page("pages/sources.py", title="Sources", icon=":material/upload_file:",
+                       url_path="sources"),
+}
+
+
+def main() -> None:
+    url = resolve_url(None)
+    tz = os.environ.get("RAPPORT_TZ") or None
+    try:
+        data.prepared(url)
+        version = data.version(url)
+        default_week = data.cached(api.default_week, url, version, tz=tz)
+    except Exception as exc:
+        data.report_error(exc, url, "opening the warehouse")
+        st.stop()
+
+    if default_week is None:
+        welcome = st.Page("pages/welcome.py", title="Welcome", icon=":material/waving_hand:",
+                          url_path="welcome", default=True)
+        page = st.navigation([welcome, PAGES["sources"]])
+        st.session_state[controls.VIEW_KEY] = None
+    else:
+        page = st.navigation(list(PAGES.values()))
+        try:
+            controls.sidebar(url, version, tz, default_week)
+        except Exception as exc:
+            data.report_error(exc, url, "reading the weeks, platforms and accounts")
+            st.stop()
+        st.sidebar.caption(f"Warehouse: {data.safe_url(url)}")
+    try:
+        page.run()
+    except Exception as exc:
+        data.report_error(exc, url, f"drawing the {page.title} page")
+
+
+
+main()

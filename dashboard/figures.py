@@ -1,0 +1,122 @@
+"""Pure functions from DataFrames to plotly figures (no Streamlit, no database)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import theme
+
+FONT = dict(family="Source Sans Pro, Source Sans 3, Arial, sans-serif", size=15, color="#1F2328")
+
+
+def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=8, r=8, t=40 if title else 8, b=8),
+        title=dict(text=title, font=dict(size=17)) if title else None,
+        font=FONT,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        hoverlabel=dict(font_size=14),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+    )
+    fig.update_xaxes(type="category", showgrid=False, linecolor=theme.GRID)
+    fig.update_yaxes(gridcolor=theme.GRID, zeroline=True, zerolinecolor=theme.GRID, rangemode="tozero")
+    return fig
+
+
+def _hover_format(unit: str | None) -> str:
+    kind = theme.unit_kind(unit)
+    return {"percent": ".0%", "ratio": ".0%", "hours": ".1f", "currency": ",.0f"}.get(kind, ",.1~f")
+
+
+def sparkline(weekly: pd.DataFrame, colour: str, unit: str | None = None) -> go.Figure:
+    """A small line of `value` by `week`; gaps where a week's value is undefined."""
+    data = weekly.sort_values("week")
+    values = pd.to_numeric(data["value"], errors="coerce")
+    fig = go.Figure(go.Scatter(
+        x=list(data["week"]), y=list(values), mode="lines+markers",
+        line=dict(color=colour, width=2.5), marker=dict(size=4, color=colour),
+        connectgaps=False, hovertemplate="%{x}: %{y:" + _hover_format(unit) + "}<extra></extra>",
+    ))
+    if len(data):  # the selected week stands out
+        fig.add_trace(go.Scatter(
+            x=[data["week"].iloc[-1]], y=[values.iloc[-1]], mode="markers",
+            marker=dict(size=8, color=colour), hoverinfo="skip",
+        ))
+    fig.update_layout(height=64, margin=dict(l=0, r=0, t=2, b=2), showlegend=False,
+                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                      font=FONT, hoverlabel=dict(font_size=13))
+    fig.update_xaxes(visible=False, type="category")
+    fig.update_yaxes(visible=False, rangemode="tozero")
+    return fig
+
+
+def trend(data: pd.DataFrame, *, series: str, title: str, unit: str | None = None,
+          colours: dict[str, str] | None = None, height: int = 320) -> go.Figure:
+    """Lines of `value` by `week`, one per value of the `series` column."""
+    fig = go.Figure()
+    names = list(dict.fromkeys(data[series])) if len(data) else []
+    for index, name in enumerate(names):
+        part = data[data[series] == name].sort_values("week")
+        colour = (colours or {}).get(name, theme.SERIES[index % len(theme.SERIES)])
+        fig.add_trace(go.Scatter(
+            x=list(part["week"]), y=list(pd.to_numeric(part["value"], errors="coerce")),
+            name=str(name), mode="lines+markers", line=dict(color=colour, width=3),
+            marker=dict(size=6), connectgaps=False,
+            hovertemplate="%{x}: %{y:" + _hover_format(unit) + "}<extra>" + str(name) + "</extra>",
+        ))
+    if unit and theme.unit_kind(unit) in ("percent", "ratio"):
+        fig.update_yaxes(tickformat=".0%")
+    _base(fig, height=height, title=title)
+    if theme.unit_kind(unit) == "ratio":
+        fig.update_yaxes(rangemode="normal")
+    return fig
+
+
+def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figure:
+    """From effort to results: the first stage (activity) muted, the results in colour."""
+    labels = [label for label, _ in stages]
+    values = [0 if theme.is_missing(v) else float(v) for _, v in stages]
+    colours = [theme.MUTED] + [theme.OUTCOME] * (len(stages) - 1)
+    fig = go.Figure(go.Funnel(
+        y=labels, x=values, marker=dict(color=colours),
+        textinfo="value+percent initial", textfont=dict(size=15),
+        connector=dict(line=dict(color=theme.GRID)),
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+    ))
+    fig = _base(fig, height=300, title=title)
+    fig.update_xaxes(type="linear")
+    fig.update_yaxes(type="category", gridcolor="white")
+    return fig
+
+
+def cost_and_value(data: pd.DataFrame, *, title: str, currency: str = "") -> go.Figure:
+    """Bars of cost (muted) beside referral value (colour) by week."""
+    data = data.sort_values("week")
+    fig = go.Figure([
+        go.Bar(x=list(data["week"]), y=list(data["cost"]), name=f"Cost {currency}".strip(),
+               marker_color=theme.MUTED),
+        go.Bar(x=list(data["week"]), y=list(data["referral_value"]),
+               name=f"Referral value {currency}".strip(), marker_color=theme.EFFICIENCY),
+    ])
+    fig.update_layout(barmode="group")
+    return _base(fig, height=320, title=title)
+
+
+QUALITY_COLOURS = {"passed": theme.OKABE_ITO["sky_blue"], "warned": theme.OKABE_ITO["orange"],
+                   "failed": theme.HARM, "could not run": theme.MUTED}
+
+
+def quality_by_week(data: pd.DataFrame, *, title: str) -> go.Figure:
+    """Stacked bars of checks passed, warned, failed and could not run, per week."""
+    data = data.sort_values("week")
+    fig = go.Figure([
+        go.Bar(x=list(data["week"]), y=list(data[column]), name=column,
+               marker_color=QUALITY_COLOURS[column])
+        for column in QUALITY_COLOURS if column in data
+    ])
+    fig.update_layout(barmode="stack")
+    return _base(fig, height=300, title=title)

@@ -1,0 +1,53 @@
+"""Weekly check: context on the left (muted), results on the right (prominent), then the funnel."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import controls, data, figures, queries, summary, theme, tiles
+from metrics import api
+from metrics import weeks as wk
+
+view = controls.current()
+bounds = view.bounds
+catalog = data.catalog()
+results = data.metric_results(view)
+cards = summary.cards(results, catalog, view.week, wk.previous_week(view.week))
+
+st.title("Weekly check")
+scope = view.platform or "all platforms"
+st.caption(f"{view.week}: {bounds.first_day:%a %d %b} to {bounds.last_day:%a %d %b %Y} · {scope}"
+           + (" · one account of ours" if view.account else "")
+           + ". Are we building relationships, or only collecting an audience?")
+
+failed = data.cached(queries.week_check_results, view.url, view.version, view.week,
+                     bounds.start_utc, bounds.end_utc, view.platform)
+tiles.health_banner(failed, view.week, view.query_params())
+signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
+                      platform=view.platform, account=view.account, tz=view.tz)
+tiles.callouts(signals, view.week)
+
+context, results_column = st.columns([2, 3], gap="large")
+with context:
+    st.subheader(":gray[Context: audience and activity]")
+    st.caption("Easy to grow and easy to game: these show effort and reach, never the result.")
+    for card in cards[cards["family"].isin(theme.CONTEXT_FAMILIES)].to_dict("records"):
+        tiles.muted_metric(card, summary.history(results, card["name"]))
+with results_column:
+    st.subheader("Results: relationships and what they bring")
+    st.caption("Two-way conversations, answers, reciprocal relationships, referrals, and harm. "
+               "Changes are against the previous week; hover the ⓘ for the exact definition.")
+    shown = cards[cards["family"].isin(theme.RESULT_FAMILIES)].to_dict("records")
+    for start in range(0, len(shown), 2):
+        for column, card in zip(st.columns(2, gap="small"), shown[start:start + 2]):
+            with column:
+                tiles.result_metric(card, summary.history(results, card["name"]))
+
+st.subheader("From messages to results")
+inbound = data.cached(queries.messages_to_us, view.url, view.version, bounds.start_utc,
+                      bounds.end_utc, view.platform, view.account)
+stages = summary.funnel_stages(cards, {"messages_to_us": inbound})
+if stages:
+    tiles.chart(figures.funnel(stages, title=f"{view.week}: what our messages led to"),
+                key="funnel", alt="Funnel from messages sent to referrals")
+    st.caption("Each stage is counted on its own definition for the week (see the tooltips "
+               "above); a later stage is not strictly a subset of the one before it.")

@@ -1,0 +1,75 @@
+"""Streamlit pieces shared by the pages: metric tiles, callouts, the data-health banner."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import figures, summary, theme
+
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False, "scrollZoom": False}
+
+
+def chart(fig: go.Figure, key: str, alt: str) -> None:
+    """A plotly figure drawn as built (no Streamlit theme), without the mode bar."""
+    st.plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG, alt=alt)
+
+
+def muted_metric(card: Mapping, weekly: pd.DataFrame) -> None:
+    """A context metric: small, grey, with a grey trend; it is never the headline."""
+    text, trend = st.columns([3, 2], vertical_alignment="center", gap="small")
+    change = f" · {card['change_text']}" if card["change_text"] else ""
+    with text:
+        st.markdown(f":gray[{theme.escape_markdown(card['label'])}]  \n"
+                    f":gray[**{theme.escape_markdown(card['value_text'])}**"
+                    f"{theme.escape_markdown(change)}]", help=card["help"])
+    with trend:
+        chart(figures.sparkline(weekly, theme.MUTED, card["unit"]), key=f"spark_{card['name']}",
+              alt=f"{card['label']}, last {len(weekly)} weeks")
+
+
+def result_metric(card: Mapping, weekly: pd.DataFrame) -> None:
+    """An outcome or harm metric: large, with its change coloured by its good direction."""
+    colour = theme.family_colour(card["family"])
+    with st.container(border=True, key=f"tile_{card['name']}"):
+        st.metric(card["label"], card["value_text"], delta=card["change_text"],
+                  delta_color=summary.delta_colour(card["family"], card["direction"]),
+                  delta_description="vs previous week" if card["change_text"] else None,
+                  help=card["help"])
+        chart(figures.sparkline(weekly, colour, card["unit"]), key=f"spark_{card['name']}",
+              alt=f"{card['label']}, last {len(weekly)} weeks")
+
+
+def callouts(signals: pd.DataFrame, week: str) -> int:
+    """Divergence flags of the week, in plain words; returns how many were shown."""
+    if signals is None or signals.empty or "message" not in signals:
+        return 0
+    flagged = signals
+    if "flagged" in flagged:
+        flagged = flagged[flagged["flagged"].fillna(False).astype(bool)]
+    if "week" in flagged:
+        flagged = flagged[flagged["week"] == week]
+    for message in flagged["message"].dropna():
+        st.warning(theme.escape_markdown(message), icon=":material/compare_arrows:")
+    return len(flagged)
+
+
+def health_banner(failed: pd.DataFrame, week: str, link_params: dict[str, str]) -> None:
+    """Say so when the week's data failed an error-level check, with the way to the details."""
+    if failed is None or failed.empty:
+        return
+    checks = ", ".join(sorted({theme.escape_markdown(c) for c in failed["check"].dropna()}))
+    st.error(f"**Data health:** {len(failed)} error-level check result(s) failed for the data "
+             f"behind {week} ({checks}). The figures are shown, but treat them with care until "
+             "the data is fixed.", icon=":material/report:")
+    st.page_link("pages/quality.py", label="See the failed checks on the Data quality page",
+                 icon=":material/arrow_forward:", query_params=link_params)
+
+
+def people_table(frame: pd.DataFrame, columns: Mapping[str, str], key: str,
+                 height: int | str = "auto") -> None:
+    """People and their messages as an inert table (names are never Markdown or HTML)."""
+    shown = frame[[c for c in columns if c in frame]].rename(columns=dict(columns))
+    st.dataframe(shown, key=key, hide_index=True, height=height, width="stretch")
