@@ -20,6 +20,7 @@ import duckdb
 import sqlalchemy as sa
 
 from pipelines import stage
+from pipelines.stage import run
 from pipelines.archive import extract_zip
 from pipelines.merge import Target, stage_table, upsert
 from pipelines.publish import writable
@@ -183,7 +184,7 @@ def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, now: datetime,
             dcon = conn.connection.driver_connection if shared else _scratch_duckdb(scratch)
             try:
                 if shared:
-                    dcon.execute("SET TimeZone = 'UTC'")
+                    run(dcon, "SET TimeZone = 'UTC'")
                 target = Target(conn, dcon, shared)
                 t0 = time.perf_counter()
                 tables = _stage(dcon, unit, parsed, summary)
@@ -216,7 +217,7 @@ def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, now: datetime,
 def _drop_staging(dcon: Any, tables: list[str]) -> None:
     for table in tables:
         for prefix in ("stage", "checked", "clean", "csvrej", "segs"):
-            dcon.execute(f"DROP TABLE IF EXISTS {prefix}_{table}")
+            run(dcon, f"DROP TABLE IF EXISTS {prefix}_{table}")
 
 
 def _stage(dcon: Any, unit: _Unit, parsed: Parsed | None, summary: FileSummary) -> list[str]:
@@ -245,7 +246,7 @@ def _check(dcon: Any, tables: list[str], now: datetime, summary: FileSummary) ->
         summary.quarantined += quarantined
         summary.duplicate += duplicates
         parse_failed = dcon.execute(
-            f"SELECT count(*) FROM checked_{table} WHERE _parse_error IS NOT NULL").fetchone()[0]
+            f"SELECT count(*) FROM checked_{table} WHERE _parse_error IS NOT NULL").fetchall()[0][0]
         summary.checks.append(CheckSummary(f"{table}.values_parse", "error",
                                            "failed" if parse_failed else "passed", parse_failed))
         for o in outcomes:
@@ -254,8 +255,8 @@ def _check(dcon: Any, tables: list[str], now: datetime, summary: FileSummary) ->
                                                o.offending))
         summary.checks.append(CheckSummary(f"{table}.key_unique_in_load", "warning",
                                            "failed" if duplicates else "passed", duplicates))
-        if dcon.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csvrej_{table}'").fetchone()[0]:
-            rejected = dcon.execute(f"SELECT count(*) FROM csvrej_{table}").fetchone()[0]
+        if dcon.execute(f"SELECT count(*) FROM duckdb_tables() WHERE table_name = 'csvrej_{table}'").fetchall()[0][0]:
+            rejected = dcon.execute(f"SELECT count(*) FROM csvrej_{table}").fetchall()[0][0]
             summary.quarantined += rejected
             summary.checks.append(CheckSummary(f"{table}.csv_well_formed", "error",
                                                "failed" if rejected else "passed", rejected))
@@ -289,7 +290,7 @@ def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit
         parts.append('SELECT file, line, "table", reason, raw FROM source_rejects')
     if parts:
         query = (f"SELECT CAST(uuid() AS VARCHAR) AS quarantine_id, '{load_id}' AS load_id, "
-                 "file, line, \"table\", replace(reason, chr(0), '') AS reason, "
+                 "file, CAST(line AS BIGINT) AS line, \"table\", replace(reason, chr(0), '') AS reason, "
                  f"replace(raw, chr(0), '') AS raw, TIMESTAMP '{stamp}' AS quarantined_at "
                  f"FROM ({' UNION ALL '.join(parts)})")
         target.append(query, stage_table("quarantine", "quarantine"), _QUARANTINE_COLUMNS)

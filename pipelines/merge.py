@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
+from pipelines.stage import run
 from pipelines.warehouse import NATURAL_KEYS, canonical_columns, metadata
 
 BATCH_ROWS = 200_000
@@ -53,7 +54,7 @@ class Target:
             result = self.conn.exec_driver_sql(
                 f"INSERT INTO {_q(table.name)} ({', '.join(_q(c) for c in columns)}) {query}")
             return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else 0
-        reader = self.dcon.execute(query).fetch_record_batch(BATCH_ROWS)
+        reader = self.dcon.sql(query).to_arrow_reader(BATCH_ROWS)
         total = 0
         for batch in reader:
             total += batch.num_rows
@@ -81,8 +82,8 @@ def _q(name: str) -> str:
 def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
     """Upsert `clean_<table>` into the warehouse table; returns (written, unchanged)."""
     columns = canonical_columns(table)
-    target.dcon.execute(f"ALTER TABLE clean_{table} ADD COLUMN IF NOT EXISTS load_id VARCHAR")
-    target.dcon.execute(f"UPDATE clean_{table} SET load_id = ?", [load_id])
+    run(target.dcon, f"ALTER TABLE clean_{table} ADD COLUMN IF NOT EXISTS load_id VARCHAR")
+    run(target.dcon, f"UPDATE clean_{table} SET load_id = ?", [load_id])
     staged = target.bring(f"clean_{table}", table, columns + ["load_id"])
     live = metadata.tables[table]
     keys = NATURAL_KEYS[table]

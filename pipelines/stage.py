@@ -29,6 +29,12 @@ INTEGER_PATTERN = r"^\s*-?[0-9]+(\.0*)?\s*$"
 MAX_OFFENDING = 20
 
 
+def run(dcon: Any, statement: str, params: list | None = None) -> None:
+    """Execute a statement on DuckDB and finish its result (DuckDB 2 wants results consumed)."""
+    result = dcon.execute(statement, params) if params is not None else dcon.execute(statement)
+    result.fetchall()
+
+
 def _column_type(table: str, column: str) -> type:
     return type(metadata.tables[table].c[column].type)
 
@@ -61,7 +67,7 @@ def _typed_csv_column(table: str, column: str) -> tuple[str, str | None]:
         err = (f"CASE WHEN {present} IS NOT NULL AND NOT {ok} THEN "
                f"'{column} ' || {_quote(raw)} || ' is not a whole number' END")
         return typed, err
-    if kind is sa.Float:
+    if kind in (sa.Float, sa.Double):
         cast = f"try_cast(trim({raw}) AS DOUBLE)"
         typed = f"CASE WHEN isfinite({cast}) THEN {cast} END"
         err = (f"CASE WHEN {present} IS NOT NULL AND ({typed}) IS NULL THEN "
@@ -113,14 +119,14 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
     header = read_header(path, table)
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header.columns) + "}"
     src = str(path).replace("'", "''")
-    dcon.execute(f"DROP TABLE IF EXISTS raw_{table}")
-    dcon.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    dcon.execute(
+    run(dcon, f"DROP TABLE IF EXISTS raw_{table}")
+    run(dcon, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    run(dcon, 
         f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM read_csv('{src}', columns={columns}, "
         "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
         "store_rejects=true, max_line_size=8388608, parallel=true)"
     )
-    dcon.execute(f"""CREATE OR REPLACE TEMP TABLE csvrej_{table} AS
+    run(dcon, f"""CREATE OR REPLACE TEMP TABLE csvrej_{table} AS
         SELECT line - 1 AS record, line, error_type, error_message, csv_line FROM reject_errors
         QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1""")
     rejected = sorted(r[0] for r in dcon.execute(f"SELECT record FROM csvrej_{table}").fetchall())
@@ -132,31 +138,32 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
             errors.append(err)
     raw_json = "CAST(to_json({" + ", ".join(f"'{c}': \"{c}\"" for c in header.columns) + "}) AS VARCHAR)"
     # Rows written inside an open transaction get rowids from a large base: count from the first.
-    base = dcon.execute(f"SELECT coalesce(min(rowid), 0) FROM raw_{table}").fetchone()[0]
+    base = dcon.execute(f"SELECT coalesce(min(rowid), 0) FROM raw_{table}").fetchall()[0][0]
     index = f"(r.rowid - {base})"
     line_expr = f"{index} + 2"
     if rejected:
         # Accepted row i sits after k rejected records: line = i + 2 + k (header is line 1).
         segs = [(r - k - 1, k + 1) for k, r in enumerate(rejected)]
         values = ", ".join(f"({s}, {o})" for s, o in segs)
-        dcon.execute(f"CREATE OR REPLACE TEMP TABLE segs_{table} AS SELECT * FROM (VALUES {values}) v(start_idx, shift)")
+        run(dcon, f"CREATE OR REPLACE TEMP TABLE segs_{table} AS SELECT * FROM (VALUES {values}) v(start_idx, shift)")
         line_expr = (f"{index} + 2 + coalesce((SELECT max(shift) FROM segs_{table} "
                      f"WHERE start_idx <= {index}), 0)")
-    dcon.execute(f"DROP TABLE IF EXISTS stage_{table}")
-    dcon.execute(f"""CREATE TEMP TABLE stage_{table} AS SELECT
+    run(dcon, f"DROP TABLE IF EXISTS stage_{table}")
+    run(dcon, f"""CREATE TEMP TABLE stage_{table} AS SELECT
         {', '.join(typed)},
-        {index} AS _seq, {line_expr} AS _line, '{label.replace("'", "''")}' AS _file,
+        CAST({index} AS BIGINT) AS _seq, CAST({line_expr} AS BIGINT) AS _line, '{label.replace("'", "''")}' AS _file,
         {raw_json} AS _raw,
         nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error
         FROM raw_{table} r""")
-    count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchone()[0] + len(rejected)
-    dcon.execute(f"DROP TABLE raw_{table}")
+    count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchall()[0][0] + len(rejected)
+    run(dcon, f"DROP TABLE raw_{table}")
     return header, count
 
 
 _ARROW_TYPES = {
     sa.String: pa.string(), sa.Text: pa.string(), sa.DateTime: pa.timestamp("us"),
     sa.Date: pa.date32(), sa.BigInteger: pa.int64(), sa.Float: pa.float64(),
+    sa.Double: pa.float64(),
     sa.Boolean: pa.bool_(),
 }
 
@@ -191,8 +198,8 @@ def stage_records(dcon: Any, table: str, records: list[Record], default_file: st
             select.append(f"nullif(replace(\"{c}\", chr(0), ''), '') AS \"{c}\"")
         else:
             select.append(f"\"{c}\"")
-    dcon.execute(f"DROP TABLE IF EXISTS stage_{table}")
-    dcon.execute(f"""CREATE TEMP TABLE stage_{table} AS SELECT {', '.join(select)},
+    run(dcon, f"DROP TABLE IF EXISTS stage_{table}")
+    run(dcon, f"""CREATE TEMP TABLE stage_{table} AS SELECT {', '.join(select)},
         row_number() OVER () - 1 AS _seq, _line, _file, _raw, CAST(NULL AS VARCHAR) AS _parse_error
         FROM incoming_records""")
     dcon.unregister("incoming_records")
@@ -217,20 +224,20 @@ def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOut
     errors = rules_mod.rules_for(table, rules_mod.ERROR)
     cases = [f"CASE WHEN ({r.sql(now_sql)}) THEN '{r.name}: {r.description}' END"
              for r in errors]
-    dcon.execute(f"DROP TABLE IF EXISTS checked_{table}")
-    dcon.execute(f"""CREATE TEMP TABLE checked_{table} AS SELECT *,
+    run(dcon, f"DROP TABLE IF EXISTS checked_{table}")
+    run(dcon, f"""CREATE TEMP TABLE checked_{table} AS SELECT *,
         CASE WHEN _parse_error IS NOT NULL THEN _parse_error
              ELSE nullif(concat_ws('; ', {', '.join(cases) or 'NULL'}), '') END AS _error
         FROM stage_{table}""")
     keys = ", ".join(f'"{k}"' for k in NATURAL_KEYS[table])
-    dcon.execute(f"DROP TABLE IF EXISTS clean_{table}")
-    dcon.execute(f"""CREATE TEMP TABLE clean_{table} AS SELECT * FROM checked_{table}
+    run(dcon, f"DROP TABLE IF EXISTS clean_{table}")
+    run(dcon, f"""CREATE TEMP TABLE clean_{table} AS SELECT * FROM checked_{table}
         WHERE _error IS NULL
         QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _seq DESC) = 1""")
     quarantined, valid = dcon.execute(
         f"SELECT count(*) FILTER (WHERE _error IS NOT NULL), count(*) FILTER (WHERE _error IS NULL) "
-        f"FROM checked_{table}").fetchone()
-    kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchone()[0]
+        f"FROM checked_{table}").fetchall()[0]
+    kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchall()[0][0]
     outcomes: list[CheckOutcome] = []
     for rule in errors:
         outcomes.append(_outcome(dcon, rule, f"checked_{table}",
@@ -242,7 +249,7 @@ def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOut
 
 def _outcome(dcon: Any, rule: rules_mod.Rule, relation: str, predicate: str) -> CheckOutcome:
     key = NATURAL_KEYS[rule.table][0]
-    failed = dcon.execute(f"SELECT count(*) FROM {relation} WHERE {predicate}").fetchone()[0]
+    failed = dcon.execute(f"SELECT count(*) FROM {relation} WHERE {predicate}").fetchall()[0][0]
     offending: list[str] = []
     if failed:
         rows = dcon.execute(

@@ -5,8 +5,11 @@ generic source reads CSV files with exactly these columns), so change them only 
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from functools import lru_cache
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -66,7 +69,7 @@ referrals = sa.Table(
     sa.Column("platform", sa.String, nullable=False),
     sa.Column("referrer_id", sa.String),
     sa.Column("stage", sa.String),
-    sa.Column("value", sa.Float),
+    sa.Column("value", sa.Double),
     sa.Column("currency", sa.String),
     sa.Column("load_id", sa.String),
 )
@@ -75,9 +78,9 @@ costs = sa.Table(
     "costs", metadata,
     sa.Column("week", sa.String, primary_key=True),  # like 2026-W46
     sa.Column("platform", sa.String, primary_key=True),
-    sa.Column("hours", sa.Float),
-    sa.Column("hourly_rate", sa.Float),
-    sa.Column("spend", sa.Float),
+    sa.Column("hours", sa.Double),
+    sa.Column("hourly_rate", sa.Double),
+    sa.Column("spend", sa.Double),
     sa.Column("load_id", sa.String),
 )
 
@@ -96,9 +99,9 @@ loads = sa.Table(
     sa.Column("message", sa.Text),
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),
-    sa.Column("parse_seconds", sa.Float),
-    sa.Column("check_seconds", sa.Float),
-    sa.Column("write_seconds", sa.Float),
+    sa.Column("parse_seconds", sa.Double),
+    sa.Column("check_seconds", sa.Double),
+    sa.Column("write_seconds", sa.Double),
 )
 
 quality_results = sa.Table(
@@ -165,6 +168,59 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     if is_duckdb(url) and read_only:
         kwargs["connect_args"] = {"read_only": True}
     return sa.create_engine(url, **kwargs)
+
+
+# DuckDB's answers while another process holds the file for writing, or while this process
+# holds it with other settings: both pass within moments, so readers retry briefly.
+_BUSY_MESSAGES = ("Could not set lock on file", "Conflicting lock",
+                  "different configuration than existing connections")
+READ_RETRY_SECONDS = 5.0
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """True for DuckDB's transient "file is held by a writer" errors."""
+    return any(m in str(exc) for m in _BUSY_MESSAGES)
+
+
+@contextlib.contextmanager
+def read_connection(url: str | None = None, *,
+                    wait_seconds: float = READ_RETRY_SECONDS) -> Iterator[sa.Connection]:
+    """A short-lived read-only connection; retries opening it while a writer holds the file.
+
+    On a DuckDB file it opens read-only, so any number of readers share the file and a load
+    (which publishes a new file) never makes them fail; close it quickly (leave the block).
+    Raises the last error when the file stays busy longer than `wait_seconds`.
+    """
+    url = resolve_url(url)
+    engine = make_engine(url, read_only=True)
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.02
+    try:
+        while True:
+            try:
+                conn = engine.connect()
+                break
+            except sa.exc.DBAPIError as exc:
+                if not is_busy_error(exc) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.25)
+        try:
+            yield conn
+        finally:
+            conn.close()
+    finally:
+        engine.dispose()
+
+
+def query(url: str | None, statement: sa.Executable | str,
+          params: dict[str, Any] | None = None, *,
+          wait_seconds: float = READ_RETRY_SECONDS) -> list[sa.Row]:
+    """Run one read-only statement on a fresh connection and return all its rows."""
+    if isinstance(statement, str):
+        statement = sa.text(statement)
+    with read_connection(url, wait_seconds=wait_seconds) as conn:
+        return list(conn.execute(statement, params or {}).fetchall())
 
 
 def create_schema(engine: Engine) -> None:
