@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pipelines.records import Parsed, Record
 from pipelines.sources.base import SourceError
@@ -256,6 +256,41 @@ def message_row(platform: str, native_id: str, occurred_at: datetime, actor_id: 
     }
 
 
+_PERCEVAL_BACKEND = re.compile(r'"backend_name"\s*:\s*"([^"]+)"')
+
+
+def perceval_backend(text: str) -> str | None:
+    """The backend named by the first GrimoireLab perceval envelope in `text` (a file's head)."""
+    if not text.lstrip().startswith("["):
+        return None
+    found = _PERCEVAL_BACKEND.search(text)
+    return found.group(1) if found else None
+
+
+def unwrap_perceval(document: Any, path: Path,
+                    backend: str | tuple[str, ...]) -> list[tuple[int, str | None, Any]]:
+    """(item number, category, data) of each perceval envelope; SourceError if one is not from
+    `backend` (a name, or a tuple of names such as ("GitHub", "GitHubQL")).
+
+    GrimoireLab wraps every record as `{backend_name, category, data, timestamp, updated_on,
+    uuid, ...}`; `timestamp` and `updated_on` are when perceval fetched it, never a message time.
+    """
+    names = (backend,) if isinstance(backend, str) else tuple(backend)
+    expected = " or ".join(repr(n) for n in names)
+    if not isinstance(document, list):
+        raise SourceError(f"{path.name}: expected a JSON list of perceval items ({expected})")
+    items: list[tuple[int, str | None, Any]] = []
+    for number, item in enumerate(document, start=1):
+        if not isinstance(item, dict) or "backend_name" not in item or "data" not in item:
+            raise SourceError(f"{path.name}: item {number} is not a perceval item "
+                              f"(expected backend_name and data, from {expected})")
+        if str(item["backend_name"]).lower() not in {n.lower() for n in names}:
+            raise SourceError(f"{path.name}: item {number} comes from perceval backend "
+                              f"{item['backend_name']!r}, expected {expected}")
+        items.append((number, item.get("category"), item["data"]))
+    return items
+
+
 @dataclass
 class CsvTable:
     """A CSV file read whole: its header, its records with their first line, what was odd."""
@@ -333,3 +368,50 @@ def parse_count(value: str | None) -> int:
     if not number.is_integer():
         raise ValueError(f"count {value!r} is not a whole number")
     return int(number)
+
+
+def export_files(folder: Path, claims: Callable[[Path], bool],
+                 pattern: str = "*.json") -> list[Path]:
+    """The files of a folder export when a source claims every one (else []), sorted.
+
+    Hidden files and macOS `__MACOSX` leftovers are ignored; a folder mixing formats is not one
+    platform's export.
+    """
+    def visible(path: Path) -> bool:
+        return not any(part.startswith((".", "__MACOSX")) for part in path.relative_to(folder).parts)
+
+    files = sorted(p for p in folder.rglob(pattern) if p.is_file() and visible(p))
+    return files if files and all(claims(p) for p in files) else []
+
+
+def parse_files(folder: Path, files: Iterable[Path],
+                parse_file: Callable[[Path], Parsed]) -> Parsed:
+    """One Parsed for several files of a folder export: people merged by person_id, and
+    records and rejections naming their file relative to the folder."""
+    out = Parsed()
+    people: dict[str, Record] = {}
+    for path in files:
+        part = parse_file(path)
+        relative = path.relative_to(folder).as_posix()
+        for table in ("interactions", "audience_daily", "referrals", "costs"):
+            for row in part.table(table):
+                if row.get("_file") in (None, path.name):
+                    row["_file"] = relative
+                out.table(table).append(row)
+        for person in part.people:
+            known = people.get(person["person_id"])
+            if known is None:
+                people[person["person_id"]] = person
+                out.people.append(person)
+            else:
+                known["handle"] = known["handle"] or person["handle"]
+                known["display_name"] = known["display_name"] or person["display_name"]
+                known["is_ours"] = known["is_ours"] or person["is_ours"]
+        for r in part.rejected:
+            file = relative if r.file == path.name else r.file
+            out.reject(file, r.line, r.table, r.reason, r.raw)
+        out.rows_read += part.rows_read
+        out.skipped += part.skipped
+        out.owners |= part.owners
+        out.notes.extend(part.notes)
+    return out
