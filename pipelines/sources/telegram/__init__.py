@@ -52,12 +52,14 @@ class TelegramSource:
             owner = (data.get("personal_information") or {}).get("user_id")
             chats = list(data["chats"].get("list") or [])
             chats += list((data.get("left_chats") or {}).get("list") or [])
-        elif isinstance(data, dict) and isinstance(data.get("messages"), list):
+        elif isinstance(data, dict) and isinstance(data.get("messages"), list) and "type" in data:
             owner, chats = None, [data]
         else:
-            raise SourceError(f"{file.name}: expected {EXPECTED}: an object with a messages list, "
-                              "or with chats.list")
+            raise SourceError(f"{file.name}: expected {EXPECTED}: an object with a chat type and "
+                              "a messages list, or with chats.list")
         parser = _Parser(file.name, ctx, _native(owner) and f"user{owner}")
+        if parser.owner:
+            parser.person(parser.owner, ours=True)
         for number, chat in enumerate(chats, 1):
             parser.chat(number, chat)
         return parser.finish()
