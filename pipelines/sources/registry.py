@@ -13,6 +13,7 @@ SOURCE_MODULES: list[str] = [
     "pipelines.sources.telegram",
     "pipelines.sources.messenger",
     "pipelines.sources.mattermost",
+    "pipelines.sources.twitter",
     "pipelines.sources.generic",
 ]
 
