@@ -53,6 +53,14 @@ def load_command(
     raise typer.Exit(run_load(paths, ours=ours, db=db))
 
 
+@app.command("team")
+def team_command(db: Optional[str] = DbOption) -> None:
+    """Apply the team file (rapport.toml) to people.is_ours without reloading anything."""
+    from pipelines.team_cli import run_team
+
+    raise typer.Exit(run_team(db))
+
+
 @app.command("dashboard")
 def dashboard_command(
     port: int = typer.Option(8501, "--port", help="Port to serve on (127.0.0.1 only)."),

@@ -28,6 +28,7 @@ from pipelines.records import Parsed
 from pipelines.sources import registry
 from pipelines.sources.base import ParseContext, Source, SourceError
 from pipelines.sources.generic import CanonicalCsvSource
+from pipelines.team import apply_team, load_team
 from pipelines.threads import infer_reply_targets
 from pipelines.warehouse import CANONICAL_TABLES, is_duckdb, loads, make_engine, quality_results
 
@@ -114,6 +115,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
 
     url = resolve_url(url)
     ctx = ParseContext(ours={k: set(v) for k, v in (ours or {}).items()})
+    team = load_team()
     summaries: list[FileSummary] = []
     with tempfile.TemporaryDirectory(prefix="rapport-load-") as tmp, writable(url) as write_url:
         scratch = Path(tmp)
@@ -134,7 +136,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
                 continue
             for unit in units:
                 _tick(progress, unit.label, done, total)
-                summaries.append(_load_unit(engine, unit, ctx, now or _now(), scratch))
+                summaries.append(_load_unit(engine, unit, ctx, team, now or _now(), scratch))
                 done += 1
                 _tick(progress, unit.label, done, total)
         engine.dispose()
@@ -163,8 +165,8 @@ def _scratch_duckdb(scratch: Path) -> Any:
     return con
 
 
-def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, now: datetime,
-               scratch: Path) -> FileSummary:
+def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, team: dict[str, set[str]],
+               now: datetime, scratch: Path) -> FileSummary:
     started = time.perf_counter()
     load_id = uuid.uuid4().hex
     started_at = _now()
@@ -194,6 +196,8 @@ def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, now: datetime,
                 check_seconds = time.perf_counter() - t1
                 t2 = time.perf_counter()
                 _write(target, tables, parsed, unit, load_id, now, summary)
+                if "people" in tables:
+                    apply_team(conn, team)
                 write_seconds = time.perf_counter() - t2
                 conn.execute(loads.insert().values(
                     load_id=load_id, file=unit.label, sha256=sha, format=fmt,

@@ -9,6 +9,7 @@ import typer
 
 from pipelines.load import FileSummary, load_paths
 from pipelines.publish import LoaderBusy
+from pipelines.team import TeamFileError
 from pipelines.warehouse import resolve_url
 
 
@@ -82,7 +83,7 @@ def run_load(paths: list[Path], *, ours: list[str], db: str | None) -> int:
     bar = _Bar()
     try:
         summaries = load_paths(paths, url, ours=parse_ours(ours), progress=bar)
-    except LoaderBusy as exc:
+    except (LoaderBusy, TeamFileError) as exc:
         bar.close()
         typer.echo(f"rapport load: {exc}", err=True)
         return 3

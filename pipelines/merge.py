@@ -84,7 +84,13 @@ def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
     columns = canonical_columns(table)
     run(target.dcon, f"ALTER TABLE clean_{table} ADD COLUMN IF NOT EXISTS load_id VARCHAR")
     run(target.dcon, f"UPDATE clean_{table} SET load_id = ?", [load_id])
-    staged = target.bring(f"clean_{table}", table, columns + ["load_id"])
+    extra = ["load_id"]
+    if table == "people":
+        # What the export says of ownership is kept apart from the team file (pipelines.team).
+        run(target.dcon, "ALTER TABLE clean_people ADD COLUMN IF NOT EXISTS is_owner BOOLEAN")
+        run(target.dcon, "UPDATE clean_people SET is_owner = coalesce(is_ours, FALSE)")
+        extra.append("is_owner")
+    staged = target.bring(f"clean_{table}", table, columns + extra)
     live = metadata.tables[table]
     keys = NATURAL_KEYS[table]
     same_key = sa.and_(*(staged.c[k] == live.c[k] for k in keys))
@@ -94,15 +100,17 @@ def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
         conn.execute(staged.update().where(same_key).values(
             handle=sa.func.coalesce(staged.c.handle, live.c.handle),
             display_name=sa.func.coalesce(staged.c.display_name, live.c.display_name),
+            is_owner=sa.or_(staged.c.is_owner, live.c.is_owner),
             is_ours=sa.or_(staged.c.is_ours, live.c.is_ours),
         ))
-    unchanged_cond = sa.and_(same_key, *(_same(staged, live, c) for c in columns if c not in keys))
+    compared = [c for c in columns + extra if c not in keys and c != "load_id"]
+    unchanged_cond = sa.and_(same_key, *(_same(staged, live, c) for c in compared))
     unchanged = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
         sa.exists().where(unchanged_cond))).scalar_one()
     if unchanged:
         conn.execute(staged.delete().where(sa.exists().where(unchanged_cond)))
     conn.execute(live.delete().where(sa.exists().where(same_key)))
-    cols = columns + ["load_id"]
+    cols = columns + extra
     conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols))))
     written = conn.execute(sa.select(sa.func.count()).select_from(staged)).scalar_one()
     return written, unchanged

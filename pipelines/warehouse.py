@@ -37,6 +37,9 @@ people = sa.Table(
     sa.Column("display_name", sa.String),
     sa.Column("is_ours", sa.Boolean, nullable=False, default=False),
     sa.Column("load_id", sa.String),
+    # True when an export named this person as its owner or a load declared it ours (--ours);
+    # is_ours is this OR the team file, recomputed by pipelines.team.apply_team.
+    sa.Column("is_owner", sa.Boolean, nullable=False, default=False),
 )
 
 interactions = sa.Table(
@@ -142,9 +145,12 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 CANONICAL_TABLES = tuple(NATURAL_KEYS)
 
 
+INTERNAL_COLUMNS = ("load_id", "is_owner")
+
+
 def canonical_columns(table: str) -> list[str]:
-    """The public columns of a canonical table, in contract order (without load_id)."""
-    return [c.name for c in metadata.tables[table].columns if c.name != "load_id"]
+    """The public columns of a canonical table, in contract order (no bookkeeping columns)."""
+    return [c.name for c in metadata.tables[table].columns if c.name not in INTERNAL_COLUMNS]
 
 
 def resolve_url(url: str | None = None) -> str:
