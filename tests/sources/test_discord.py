@@ -137,6 +137,9 @@ def test_times_keep_offsets_and_any_fraction(realdata):
 def test_deleted_user_is_a_person_and_mentions_name_people(realdata):
     people = {p["person_id"]: p for p in parse(realdata / SERVER).people}
     assert people["discord:555555555555555555"]["display_name"] == "Deleted User"
+    # "Should honor nickname over name": the handle is the name, the display name the nickname
+    person = {p["person_id"]: p for p in parse(realdata / GROUP).people}["discord:333333333333333333"]
+    assert (person["handle"], person["display_name"]) == ("not a plant", "theplant")
     rows = by_id(parse(realdata / PART2))
     mention = rows["discord:1519337614350618754/mention/1000000000000000001"]
     assert (mention["actor_id"], mention["target_id"]) == (
