@@ -86,9 +86,10 @@ class _Parser:
         self.unknown_subtypes: dict[str, int] = {}
 
     def run(self) -> Parsed:
-        if helpers.read_list(self.root, USERS_FILE) is None:
+        users = helpers.read_list(self.root, USERS_FILE)
+        if users is None:
             raise SourceError(f"{self.root.name}: no {USERS_FILE}; expected {EXPECTED}")
-        self._users(helpers.read_list(self.root, USERS_FILE) or [])
+        self._users(users)
         by_folder = self._conversations()
         for folder in helpers.conversation_folders(self.root):
             conversation = by_folder.get(folder.name)
