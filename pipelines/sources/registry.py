@@ -14,6 +14,7 @@ SOURCE_MODULES: list[str] = [
     "pipelines.sources.messenger",
     "pipelines.sources.mattermost",
     "pipelines.sources.twitter",
+    "pipelines.sources.linkedin",
     "pipelines.sources.discourse",
     "pipelines.sources.generic",
 ]
