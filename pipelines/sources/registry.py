@@ -16,6 +16,7 @@ SOURCE_MODULES: list[str] = [
     "pipelines.sources.twitter",
     "pipelines.sources.linkedin",
     "pipelines.sources.discourse",
+    "pipelines.sources.mastodon",
     "pipelines.sources.generic",
 ]
 
