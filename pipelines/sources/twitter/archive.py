@@ -9,7 +9,9 @@ from pipelines.records import Parsed, Record
 from pipelines.sources.base import ParseContext, SourceError
 from pipelines.sources.common import dm_target, from_iso, message_row, reaction_row
 from pipelines.sources.twitter.helpers import read_ytd
-from pipelines.sources.twitter.settings import ARCHIVE_FILE_NAME, ARCHIVE_FILES, DM_MESSAGE_EVENT, PLATFORM
+from pipelines.sources.twitter.settings import (
+    ARCHIVE_FILE_NAME, ARCHIVE_FILES, DM_MESSAGE_EVENT, PLATFORM,
+)
 from pipelines.sources.twitter.tweets import Timeline, native_id
 
 _ONE_TO_ONE = re.compile(r"^\d+-\d+$")
@@ -57,7 +59,7 @@ def parse_archive(files: list[Path], root: Path, out: Parsed, ctx: ParseContext,
             _conversation(record, group, label, number, out, timeline)
     for stem in ("follower", "following"):
         for label, number, record in _records(by_stem, (stem,), out):
-            _follow(record, stem, label, number, out, timeline, owner)
+            _follow(record, stem, label, number, out, timeline)
     for label, number, record in _records(by_stem, ("like",), out):
         like = record.get("like") if isinstance(record, dict) else None
         tweet = like.get("tweetId") if isinstance(like, dict) else None
@@ -164,8 +166,8 @@ def _reaction(reaction: Any, message: Record, where: str, label: str, number: in
     out.interactions.append(reaction_row(message, person, str(reaction["reactionKey"]), occurred_at))
 
 
-def _follow(record: Any, stem: str, label: str, number: int, out: Parsed, timeline: Timeline,
-            owner: str | None) -> None:
+def _follow(record: Any, stem: str, label: str, number: int, out: Parsed,
+            timeline: Timeline) -> None:
     """A follower or followed account: a person; the follow itself has no time, so it is rejected."""
     entry = record.get(stem) if isinstance(record, dict) else None
     account = native_id(entry, "accountId") if isinstance(entry, dict) else None
