@@ -55,4 +55,21 @@ def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
                          .values(target_id=answered)).rowcount or 0
     second = conn.execute(row.update().where(needs, row.c.thread_id.is_not(None))
                           .values(target_id=sa.func.coalesce(latest_other, root_author))).rowcount or 0
+    _drop_mentions_of_targets(conn, load_id)
     return max(first, 0) + max(second, 0)
+
+
+def _drop_mentions_of_targets(conn: sa.Connection, load_id: str) -> None:
+    """A message's mention rows name people other than its target: drop the one that an
+    inferred target made redundant (`<message id>/mention/<native id of the target>`)."""
+    mention = interactions
+    message = interactions.alias("message")
+    native_target = sa.func.substr(message.c.target_id, sa.func.length(message.c.platform) + 2)
+    redundant = sa.exists().where(
+        message.c.load_id == load_id,
+        message.c.target_id == mention.c.target_id,
+        message.c.kind.in_(INFERRED_KINDS),
+        mention.c.interaction_id == message.c.interaction_id + "/mention/" + native_target,
+    )
+    conn.execute(mention.delete().where(mention.c.load_id == load_id,
+                                        mention.c.kind == "mention", redundant))

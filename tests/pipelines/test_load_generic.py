@@ -142,6 +142,18 @@ def test_inference_rules(duckdb_url: str, tmp_path: Path, rows: list[str], expec
     assert dict(query(duckdb_url, "SELECT interaction_id, target_id FROM interactions")) == expected
 
 
+def test_a_mention_of_the_inferred_target_is_dropped(db_url: str, tmp_path: Path) -> None:
+    # g:2 answers g:a in the thread and also names g:a and g:c: only g:c stays a mention.
+    header = INTERACTIONS.splitlines()[0]
+    rows = ["g:1,g,2026-01-05T10:00:00Z,g:a,,post,g:1,,false",
+            "g:2,g,2026-01-05T11:00:00Z,g:b,,reply,g:1,,false",
+            "g:2/mention/a,g,2026-01-05T11:00:00Z,g:b,g:a,mention,g:1,,false",
+            "g:2/mention/c,g,2026-01-05T11:00:00Z,g:b,g:c,mention,g:1,,false"]
+    load_paths([write_folder(tmp_path / "m", interactions="\n".join([header, *rows]) + "\n")], db_url)
+    assert dict(query(db_url, "SELECT interaction_id, target_id FROM interactions")) == {
+        "g:1": None, "g:2": "g:a", "g:2/mention/c": "g:c"}
+
+
 def test_inference_uses_threads_loaded_earlier(duckdb_url: str, tmp_path: Path) -> None:
     header = INTERACTIONS.splitlines()[0]
     load_paths([write_folder(tmp_path / "1", interactions=header + "\ng:1,g,2026-01-05T10:00:00Z,g:a,,post,g:1,,false\n")], duckdb_url)
