@@ -185,6 +185,8 @@ def write_dm_archive(root: Path) -> Path:
         "conversationId": "1700000000000000100",
         "messages": [
             {"participantsLeave": {"userIds": [BOB], "createdAt": "2024-06-03T08:00:00.000Z"}},
+            {"welcomeMessageCreate": {"id": "1700000000000000103", "senderId": OWNER,
+                                      "createdAt": "2024-06-03T09:00:00.000Z"}},
             dm("1700000000000000102", OWNER, "2024-06-02T08:00:00.000Z", "Welcome both"),
             dm("1700000000000000101", BOB, "2024-06-01T08:00:00.000Z", "Hi all"),
             {"joinConversation": {"initiatingUserId": BOB,
@@ -214,12 +216,13 @@ def test_direct_messages_group_conversations_reactions_and_likes(tmp_path):
     # A group conversation leaves targets to the loader; joins and leaves are notices.
     group = [r for r in out.interactions if r["thread_id"] == "twitter:dm/1700000000000000100"]
     assert [(r["kind"], r["target_id"]) for r in group] == [("dm", None), ("dm", None)]
-    assert out.skipped == 2
+    assert out.skipped == 3
+    assert "DM events not read (skipped): welcomeMessageCreate ×1" in out.notes
     assert two_way_threads(out) == 1
     # A like has no time in the archive: rejected, never given one.
     [like] = [r for r in out.rejected if r.file == "data/like.js"]
     assert (like.line, like.reason) == (1, "no time: like.js does not say when a tweet was liked")
-    assert out.rows_read == 1 + 2 + 4 + 1  # account, 2 + 4 conversation events, 1 like
+    assert out.rows_read == 1 + 2 + 5 + 1  # account, 2 + 5 conversation events, 1 like
     assert out.owners == {f"twitter:{OWNER}"}
 
 
@@ -515,3 +518,15 @@ def test_parse_time_of_the_real_samples(realdata):
         parse(realdata / path)
         timings[path] = time.perf_counter() - started
     assert max(timings.values()) < 2.0, timings
+
+
+def test_load_written_dm_archive_infers_group_targets(tmp_path, duckdb_url):
+    from pipelines.load import load_paths
+
+    [loaded] = load_paths([write_dm_archive(tmp_path / "archive")], duckdb_url)
+    assert (loaded.status, loaded.skipped, loaded.quarantined) == ("loaded", 3, 1), loaded.message
+    rows = {r[0]: r for r in table_rows(duckdb_url)["interactions"]}
+    # Bob opens the group (the root: no target); our answer targets him, by inference.
+    assert rows["twitter:1700000000000000101"][4] is None
+    assert rows["twitter:1700000000000000102"][4] == f"twitter:{BOB}"
+    assert warehouse_figures(duckdb_url, "twitter")["two_way_threads"] == 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -10,7 +11,7 @@ from pipelines.sources.base import ParseContext, SourceError
 from pipelines.sources.common import dm_target, from_iso, message_row, reaction_row
 from pipelines.sources.twitter.helpers import read_ytd
 from pipelines.sources.twitter.settings import (
-    ARCHIVE_FILE_NAME, ARCHIVE_FILES, DM_MESSAGE_EVENT, PLATFORM,
+    ARCHIVE_FILE_NAME, ARCHIVE_FILES, DM_MESSAGE_EVENT, DM_NOTICE_EVENTS, PLATFORM,
 )
 from pipelines.sources.twitter.tweets import Timeline, native_id
 
@@ -54,9 +55,13 @@ def parse_archive(files: list[Path], root: Path, out: Parsed, ctx: ParseContext,
             continue
         timeline.add(tweet, timeline.person(owner), label, number)
     timeline.finish()
+    unknown: Counter[str] = Counter()
     for stem, group in (("direct-messages", False), ("direct-messages-group", True)):
         for label, number, record in _records(by_stem, (stem,), out):
-            _conversation(record, group, label, number, out, timeline)
+            _conversation(record, group, label, number, out, timeline, unknown)
+    if unknown:
+        out.notes.append("DM events not read (skipped): "
+                         + ", ".join(f"{name} ×{n}" for name, n in sorted(unknown.items())))
     for stem in ("follower", "following"):
         for label, number, record in _records(by_stem, (stem,), out):
             _follow(record, stem, label, number, out, timeline)
@@ -111,7 +116,7 @@ def _owner_from_self_replies(tweets: list[Any]) -> str | None:
 
 
 def _conversation(record: Any, group: bool, label: str, number: int, out: Parsed,
-                  timeline: Timeline) -> None:
+                  timeline: Timeline, unknown: Counter[str]) -> None:
     """One DM conversation: its messages as dm rows, their reactions, notices skipped."""
     conversation = record.get("dmConversation") if isinstance(record, dict) else None
     if not isinstance(conversation, dict) or not conversation.get("conversationId"):
@@ -126,6 +131,8 @@ def _conversation(record: Any, group: bool, label: str, number: int, out: Parsed
         message = event.get(DM_MESSAGE_EVENT) if isinstance(event, dict) else None
         if message is None:
             out.skipped += 1  # joins, leaves, renames: notices, not messages
+            kinds = list(event) if isinstance(event, dict) else [type(event).__name__]
+            unknown.update(k for k in kinds if k not in DM_NOTICE_EVENTS)
             continue
         where = f"message {position} of conversation {conversation_id}"
         actor = timeline.person(message.get("senderId"))

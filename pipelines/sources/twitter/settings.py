@@ -23,8 +23,12 @@ ARCHIVE_FILES: dict[str, tuple[str, ...]] = {
 ARCHIVE_FILE_NAME = re.compile(r"^(?P<stem>[a-z][a-z0-9-]*?)(?:-part(?P<part>\d+))?\.js$")
 YTD_PREFIX = re.compile(r"^\s*window\.YTD\.(?P<name>[A-Za-z0-9_]+)\.part(?P<part>\d+)\s*=\s*")
 
-# Events of a DM conversation that are not messages (system notices): counted as skipped.
+# Events of a DM conversation: messages, and system notices (counted as skipped). Any other
+# event is skipped too, and named in the load's notes.
 DM_MESSAGE_EVENT = "messageCreate"
+DM_NOTICE_EVENTS = (
+    "joinConversation", "participantsJoin", "participantsLeave", "conversationNameUpdate",
+)
 
 # Clients (the tweet's `source`) that publish on a schedule or automatically: their
 # messages are `automated`. Matched case-insensitively against the client's name.
