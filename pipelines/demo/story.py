@@ -125,14 +125,15 @@ class Story:
 
     def converse(self, platform: str, kind: str, at: int, speaker: str, listener: str,
                  ours: Manner, members: Manner, *, thread: str | None = None,
-                 reply_to: str | None = None, automated: bool = False, turns: int = 6) -> list[str]:
+                 reply_to: str | None = None, automated: bool = False,
+                 turns: int = 6) -> list[tuple[str, int]]:
         """`speaker` writes to `listener`; they take turns while each answers with its manner.
 
         A dm belongs to the pair's conversation and names no message; a public answer names the
-        message it answers. Each further round is a little less likely. Returns the ids sent.
+        message it answers. Each further round is a little less likely. Returns (id, time) sent.
         """
         thread = thread or self.conversation(platform, speaker, listener)
-        sent: list[str] = []
+        sent: list[tuple[str, int]] = []
         previous, damping = reply_to, 1.0
         while len(sent) < turns:
             iid = self.emit(platform, kind, at, speaker, listener, thread=thread,
@@ -140,7 +141,7 @@ class Story:
                             automated=automated and not sent)
             if iid is None:
                 break
-            sent.append(iid)
+            sent.append((iid, at))
             manner = ours if listener in self.ours else members
             if self.rng.random() >= manner.p * damping:
                 break

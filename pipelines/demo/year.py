@@ -6,6 +6,7 @@ people answer live in the `Manner` constants of `pipelines.demo.story`.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 
 from pipelines.demo.cast import COMMUNITY, PLATFORMS, SOCIAL, Cast
@@ -15,8 +16,28 @@ from pipelines.demo.story import (
 
 CURRENCY = "EUR"
 # stage -> (share of referrals, lowest value, highest value); an intro has no value yet
-STAGES = {"intro": (0.35, None, None), "lead": (0.30, 300, 1_500),
-          "opportunity": (0.20, 2_000, 8_000), "won": (0.15, 4_000, 15_000)}
+STAGES = {"intro": (0.30, None, None), "lead": (0.35, 800, 2_500),
+          "opportunity": (0.20, 3_000, 9_000), "won": (0.15, 6_000, 18_000)}
+
+
+@dataclass(frozen=True)
+class Forum:
+    """How the forum behaves in one stretch."""
+
+    topics: tuple[int, int]  # member topics a week, at the start and the end of the stretch
+    replies: tuple[int, int]  # answers from other members per topic, fewest and most
+    asker_answers: float  # chance the asker answers back a member who answered them
+    helped: float  # share of topics one of us answers
+    team: Manner  # how we answer there
+    mentions: float  # share of topics that name one of us
+    post_reactions: tuple[int, int]  # on our weekly post
+    post_answers: tuple[int, int]
+
+
+FORUM = (
+    Forum((10, 16), (0, 4), 0.30, 0.10, OURS_SLOW, 0.0, (2, 8), (0, 1)),  # months 1-6
+    Forum((18, 40), (1, 7), 0.55, 0.65, OURS_KIND, 0.15, (5, 20), (2, 6)),  # months 7-12
+)
 
 
 class Year(Story):
@@ -62,7 +83,8 @@ class Year(Story):
             for _ in range(round(40 + 80 * ramp)):
                 member, at = self.member(platform), self.day_time(week, working=False)
                 if self.follow(platform, member, brand, at):
-                    self.auto_sequence(platform, sender, member, self.later(at, Manner(1, 0.03, 1.5)))
+                    self.auto_sequence(platform, sender, member,
+                                       self.later(at, Manner(1, 0.03, 1.5)))
         else:
             for _ in range(round(30 + 50 * ramp)):
                 self.follow(platform, self.member(platform), brand, self.day_time(week))
@@ -103,10 +125,11 @@ class Year(Story):
         if at >= self.tools_off:
             return
         conversation = self.conversation(platform, sender, member)
-        if self.emit(platform, "dm", at, sender, member, thread=conversation, automated=True) is None:
+        if not self.emit(platform, "dm", at, sender, member, thread=conversation, automated=True):
             return
         left_at = None
-        if self._following.get((member, sender)) is not None and rng.random() < (0.20 if welcome else 0.15):
+        follows_us = self._following.get((member, sender)) is not None
+        if follows_us and rng.random() < (0.20 if welcome else 0.15):
             left_at = self.later(at, Manner(1, 24, 144))
             if not self.unfollow(platform, member, sender, left_at):
                 left_at = None
@@ -159,6 +182,8 @@ class Year(Story):
         self.advocacy(platform, week, ramp)
 
     def pick_engaged(self, platform: str, sender: str) -> str:
+        """A member who recently reacted to or answered us, not yet in a relationship with
+        `sender`."""
         recent = self._engaged[platform][-600:]
         for _ in range(5):
             member = self.rng.choice(recent) if recent else self.member(platform)
@@ -167,6 +192,7 @@ class Year(Story):
         return self.member(platform)
 
     def advocates(self, platform: str) -> list[str]:
+        """Members of the platform who are in a two-way relationship with one of us."""
         return [member for _, p, member in self.reciprocal if p == platform]
 
     def advocacy(self, platform: str, week: int, ramp: float) -> None:
@@ -204,68 +230,65 @@ class Year(Story):
         """The forum: members ask and answer each other; from month 7 the team joins in."""
         platform, rng = COMMUNITY, self.rng
         ours = self.cast.ours[platform]
-        team = [ours["community"].person_id, ours["advocate"].person_id]
-        if automated_stretch:
-            topics, replies, team_share, team_manner = round(10 + 6 * ramp), (0, 4), 0.10, OURS_SLOW
-            announced_at = self.day_time(week)
-            announcement = self.post(platform, ours["brand"].person_id, announced_at)
-            if announcement:
-                self.react(platform, announcement, ours["brand"].person_id, announced_at,
-                           rng.randint(2, 8))
-        else:
-            topics, replies, team_share, team_manner = round(18 + 22 * ramp), (1, 7), 0.65, OURS_KIND
-            tutorial_at = self.day_time(week)
-            author = team[1]
-            tutorial = self.post(platform, author, tutorial_at)
-            if tutorial:
-                self.react(platform, tutorial, author, tutorial_at, rng.randint(5, 20))
-                self.answers_to_post(platform, tutorial, author, tutorial_at, rng.randint(2, 6),
-                                     OURS_KIND, MEMBER_ENGAGED)
-        # The active core widens through the year.
-        core = 0.35 + 0.4 * (week / self.weeks)
-        for _ in range(topics):
-            helper = rng.choice(team) if rng.random() < team_share else None
-            self.topic(week, core, replies, helper, team_manner,
-                       mention=not automated_stretch and rng.random() < 0.15)
+        forum = FORUM[0] if automated_stretch else FORUM[1]
+        # months 1-6: the brand announces; months 7-12: the advocate teaches, and answers
+        author = ours["brand" if automated_stretch else "advocate"].person_id
+        at = self.day_time(week)
+        post = self.post(platform, author, at)
+        if post:
+            self.react(platform, post, author, at, rng.randint(*forum.post_reactions))
+            self.answers_to_post(platform, post, author, at, rng.randint(*forum.post_answers),
+                                 forum.team, MEMBER_ENGAGED)
+        core = 0.35 + 0.4 * (week / self.weeks)  # the active core widens through the year
+        for _ in range(round(forum.topics[0] + (forum.topics[1] - forum.topics[0]) * ramp)):
+            self.topic(week, core, forum)
 
-    def topic(self, week: int, core: float, replies: tuple[int, int], helper: str | None,
-              helper_manner: Manner, mention: bool) -> None:
-        """A member's question, other members' answers, and perhaps one of us helping."""
+    def topic(self, week: int, core: float, forum: Forum) -> None:
+        """A member's question, other members' answers and the asker's thanks, perhaps our help."""
         platform, rng = COMMUNITY, self.rng
+        team = [p.person_id for role, p in self.cast.ours[platform].items() if role != "brand"]
         at = asked_at = self.day_time(week, working=False)
-        author = self.member(platform, core)
-        root = self.post(platform, author, at)
+        asker = self.member(platform, core)
+        root = self.post(platform, asker, at)
         if root is None:
             return
-        said = [(root, author)]
-        team = [p.person_id for role, p in self.cast.ours[platform].items() if role != "brand"]
-        if mention:
+        said = [(root, asker, at)]  # (message, author, time)
+        if rng.random() < forum.mentions:
             named = rng.choice(team)
-            self.emit(platform, "mention", at, author, named, thread=root,
+            self.emit(platform, "mention", at, asker, named, thread=root,
                       iid=f"{root}/mention/{named.split(':', 1)[1]}")
-        for _ in range(rng.randint(*replies)):
-            at = self.later(at, Manner(1, 0.3, 30))
+        for _ in range(rng.randint(*forum.replies)):
             actor = self.member(platform, core)
-            answered, answered_author = rng.choice(said[-3:]) if rng.random() < 0.5 else said[0]
+            answered, answered_author, answered_at = \
+                rng.choice(said[-3:]) if rng.random() < 0.5 else said[0]
             if actor == answered_author:
                 continue
+            at = self.later(max(at, answered_at), Manner(1, 0.3, 30))
             if rng.random() < 0.15:  # no reply_to_post_number: the loader infers the target
-                implied = next((a for _, a in reversed(said) if a != actor), author)
+                earlier = sorted((t, a) for _, a, t in said if t < at)
+                implied = next((a for _, a in reversed(earlier) if a != actor), asker)
                 iid = self.emit(platform, "reply", at, actor, None, thread=root,
                                 implied_target=implied)
             else:
                 iid = self.emit(platform, "reply", at, actor, answered_author, thread=root,
                                 reply_to=answered)
-            if iid:
-                said.append((iid, actor))
-        if helper:
-            first = self.later(asked_at, helper_manner)
-            sent = self.converse(platform, "reply", first, helper, author, helper_manner,
+            if not iid:
+                break
+            said.append((iid, actor, at))
+            if answered_author == asker and rng.random() < forum.asker_answers:
+                sent = self.converse(platform, "reply", self.later(at, Manner(1, 0.5, 24)),
+                                     asker, actor, forum.team, Manner(0.4, 1, 30), thread=root,
+                                     reply_to=iid, turns=3)
+                said.extend((m, (asker, actor)[i % 2], t) for i, (m, t) in enumerate(sent))
+        if rng.random() < forum.helped:
+            helper = rng.choice(team)
+            first = self.later(asked_at, forum.team)
+            sent = self.converse(platform, "reply", first, helper, asker, forum.team,
                                  MEMBER_ENGAGED, thread=root, reply_to=root, turns=4)
             if sent and rng.random() < 0.6:  # the asker likes the answer
-                self.emit(platform, "reaction", self.later(first, Manner(1, 0.5, 24)), author,
+                self.emit(platform, "reaction", self.later(first, Manner(1, 0.5, 24)), asker,
                           helper, thread=root,
-                          iid=f"{sent[0]}/reaction/{author.split(':', 1)[1]}/heart")
+                          iid=f"{sent[0][0]}/reaction/{asker.split(':', 1)[1]}/heart")
 
     def natural_unfollows(self, week: int) -> None:
         """A few people leave every week for reasons of their own."""
@@ -280,7 +303,7 @@ class Year(Story):
         if automated_stretch:
             count = 1 if week in (8, 15, 22) else 0
         else:
-            count = sum(rng.random() < 0.12 + 0.6 * ramp for _ in range(4))
+            count = sum(rng.random() < 0.1 + 0.6 * ramp for _ in range(5))
         for _ in range(count):
             at = self.day_time(week)
             known = [(p, m) for since, p, m in self.reciprocal if since < at - WEEK]
