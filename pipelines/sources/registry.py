@@ -17,6 +17,7 @@ SOURCE_MODULES: list[str] = [
     "pipelines.sources.linkedin",
     "pipelines.sources.discourse",
     "pipelines.sources.mastodon",
+    "pipelines.sources.meetup",
     "pipelines.sources.generic",
 ]
 
