@@ -39,6 +39,11 @@ def _column_type(table: str, column: str) -> type:
     return type(metadata.tables[table].c[column].type)
 
 
+def _sql_text(text: str) -> str:
+    """Text made safe inside a single-quoted SQL literal."""
+    return text.replace("'", "''")
+
+
 def _quote(expr: str) -> str:
     """A SQL expression quoting a raw value for an error message (cut to 80 characters)."""
     return f"'''' || left({expr}, 80) || ''''"
@@ -222,7 +227,7 @@ def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOut
     """
     now_sql = now.strftime("%Y-%m-%d %H:%M:%S")
     errors = rules_mod.rules_for(table, rules_mod.ERROR)
-    cases = [f"CASE WHEN ({r.sql(now_sql)}) THEN '{r.name}: {r.description}' END"
+    cases = [f"CASE WHEN ({r.sql(now_sql)}) THEN '{_sql_text(r.name + ': ' + r.description)}' END"
              for r in errors]
     run(dcon, f"DROP TABLE IF EXISTS checked_{table}")
     run(dcon, f"""CREATE TEMP TABLE checked_{table} AS SELECT *,
