@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import re
-import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
