@@ -18,6 +18,7 @@ SOURCE_MODULES: list[str] = [
     "pipelines.sources.discourse",
     "pipelines.sources.mastodon",
     "pipelines.sources.meetup",
+    "pipelines.sources.github",
     "pipelines.sources.generic",
 ]
 
