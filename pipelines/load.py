@@ -29,7 +29,7 @@ from pipelines.sources import registry
 from pipelines.sources.base import ParseContext, Source, SourceError
 from pipelines.sources.generic import CanonicalCsvSource
 from pipelines.team import apply_team, load_team
-from pipelines.threads import infer_reply_targets
+from pipelines.threads import INFERRED_KINDS, infer_reply_targets
 from pipelines.warehouse import CANONICAL_TABLES, is_duckdb, loads, make_engine, quality_results
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -304,6 +304,24 @@ def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit
         summary.duplicate += unchanged
     if "interactions" in tables:
         infer_reply_targets(target.conn, load_id)
+        _infer_touched_threads(target.conn, load_id)
+
+
+def _infer_touched_threads(conn: sa.Connection, load_id: str) -> None:
+    """Infer again the still-empty targets of earlier loads in the threads this load added to.
+
+    A reply loaded before the messages it answers (overlapping exports loaded out of time order)
+    then gets the target it would have had in time order, so load order does not matter.
+    """
+    from pipelines.warehouse import interactions as rows
+
+    touched = sa.select(rows.c.thread_id).where(rows.c.load_id == load_id,
+                                                rows.c.thread_id.is_not(None))
+    earlier = conn.execute(sa.select(rows.c.load_id).distinct().where(
+        rows.c.load_id != load_id, rows.c.target_id.is_(None), rows.c.kind.in_(INFERRED_KINDS),
+        rows.c.thread_id.in_(touched))).scalars().all()
+    for other in earlier:
+        infer_reply_targets(conn, other)
 
 
 def _sql(text: str) -> str:
