@@ -19,6 +19,7 @@ SOURCE_MODULES: list[str] = [
     "pipelines.sources.mastodon",
     "pipelines.sources.meetup",
     "pipelines.sources.github",
+    "pipelines.sources.crm",
     "pipelines.sources.generic",
 ]
 
