@@ -2,8 +2,10 @@
 
 A reply's target is the author of the message it answers; where the export does not say, the
 author of the latest earlier message by someone else in the thread, else the thread's root
-author. The root is the message whose id is the thread's id, else the thread's earliest message;
-the root itself gets no inferred target (so a group conversation's first message has none).
+author. The root is the message whose id is the thread's id; in a DM conversation (whose id
+names no message) it is the conversation's earliest message. A thread whose root post is not
+loaded has no known root author. The root itself gets no inferred target (so a group
+conversation's first message has none).
 "Earlier" means strictly earlier in time. It applies to reply, comment and dm rows of one load
 whose target is empty, after that load's rows are in the warehouse, so earlier exports of the
 same thread count too.
@@ -43,7 +45,10 @@ def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
     root_author = (
         sa.select(sa.case((root.c.interaction_id == row.c.interaction_id, sa.null()),
                           else_=root.c.actor_id))
-        .where(root.c.thread_id == row.c.thread_id, root.c.kind.in_(MESSAGE_KINDS))
+        .where(root.c.thread_id == row.c.thread_id, root.c.kind.in_(MESSAGE_KINDS),
+               # Only a conversation's first message stands in for a root that is not loaded;
+               # a post's thread whose root is missing has an unknown root author.
+               sa.or_(root.c.interaction_id == root.c.thread_id, row.c.kind == "dm"))
         .order_by(sa.case((root.c.interaction_id == root.c.thread_id, 0), else_=1),
                   root.c.occurred_at, root.c.interaction_id)
         .limit(1)

@@ -131,6 +131,11 @@ def test_reply_targets_are_inferred_from_the_thread(db_url: str, tmp_path: Path)
       "g:m2,g,2026-01-05T10:05:00Z,g:b,,dm,g:conv,,false",
       "g:m3,g,2026-01-05T10:06:00Z,g:c,,dm,g:conv,,false"],
      {"g:m1": None, "g:m2": "g:a", "g:m3": "g:b"}),
+    # A comment on a post that is not loaded, with nobody else before it: unknown target.
+    (["g:2,g,2026-01-05T11:00:00Z,g:a,,comment,g:root,,false",
+      "g:3,g,2026-01-05T12:00:00Z,g:a,,comment,g:root,,false",
+      "g:4,g,2026-01-05T13:00:00Z,g:b,,comment,g:root,,false"],
+     {"g:2": None, "g:3": None, "g:4": "g:a"}),
     # An explicit target is never overwritten.
     (["g:1,g,2026-01-05T10:00:00Z,g:a,,post,g:1,,false",
       "g:2,g,2026-01-05T11:00:00Z,g:b,g:z,reply,g:1,,false"],
