@@ -1,0 +1,205 @@
+"""Where SQL engines differ: small constructs, one `@compiles` per dialect.
+
+This is the only module that knows dialect names. The compiler builds expressions with these
+constructs; each renders portable SQL by default and engine-specific SQL where needed.
+
+- `epoch_us(ts)`: whole microseconds since 1970 of a naive UTC timestamp (exact).
+- `int_div(n, d)`: integer division of non-negative integers.
+- `shift(ts, seconds)`: a timestamp moved by a whole number of seconds.
+- `greatest(a, b)` / `least(a, b)`: the larger / smaller of two non-null values.
+- `materialized(cte)`: compute a shared CTE once where the engine accepts the hint.
+
+SQLite stores SQLAlchemy DateTime values as text `YYYY-MM-DD HH:MM:SS.ffffff` and compares them
+as text, so its shift keeps that exact format (seconds moved, fraction kept) and its epoch
+reads the fraction separately: no precision is lost.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class epoch_us(FunctionElement):
+    """Whole microseconds since 1970-01-01 of a naive UTC timestamp (exact integer)."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "epoch_us"
+
+
+@compiles(epoch_us)
+def _epoch_default(element, compiler, **kw):
+    (ts,) = element.clauses
+    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(ts, **kw)}) * 1000000 AS BIGINT)"
+
+
+@compiles(epoch_us, "duckdb")
+def _epoch_duckdb(element, compiler, **kw):
+    (ts,) = element.clauses
+    return f"epoch_us({compiler.process(ts, **kw)})"
+
+
+@compiles(epoch_us, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    (ts,) = element.clauses
+    t = compiler.process(ts, **kw)
+    return (f"(CAST(strftime('%s', substr({t}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({t} || '.000000', 21, 6) AS INTEGER))")
+
+
+@compiles(epoch_us, "snowflake")
+def _epoch_snowflake(element, compiler, **kw):
+    (ts,) = element.clauses
+    return f"DATE_PART(epoch_microsecond, {compiler.process(ts, **kw)})"
+
+
+@compiles(epoch_us, "bigquery")
+def _epoch_bigquery(element, compiler, **kw):
+    (ts,) = element.clauses
+    return f"UNIX_MICROS(TIMESTAMP({compiler.process(ts, **kw)}))"
+
+
+@compiles(epoch_us, "trino")
+def _epoch_trino(element, compiler, **kw):
+    (ts,) = element.clauses
+    return f"CAST(to_unixtime({compiler.process(ts, **kw)}) * 1000000 AS BIGINT)"
+
+
+@compiles(epoch_us, "databricks")
+def _epoch_databricks(element, compiler, **kw):
+    (ts,) = element.clauses
+    return f"unix_micros({compiler.process(ts, **kw)})"
+
+
+class int_div(ColumnElement):
+    """Integer division of two non-negative integers (the quotient, rounded down)."""
+
+    inherit_cache = False
+
+    def __init__(self, numerator, denominator: int):
+        self.numerator = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, numerator)
+        self.denominator = int(denominator)
+        self.type = sa.BigInteger()
+
+
+@compiles(int_div)
+def _int_div_default(element, compiler, **kw):
+    return f"(({compiler.process(element.numerator, **kw)}) / {element.denominator})"
+
+
+@compiles(int_div, "duckdb")
+def _int_div_duckdb(element, compiler, **kw):
+    return f"(({compiler.process(element.numerator, **kw)}) // {element.denominator})"
+
+
+@compiles(int_div, "snowflake")
+@compiles(int_div, "trino")
+def _int_div_floor(element, compiler, **kw):
+    return f"FLOOR(({compiler.process(element.numerator, **kw)}) / {element.denominator})"
+
+
+@compiles(int_div, "bigquery")
+def _int_div_bigquery(element, compiler, **kw):
+    return f"DIV({compiler.process(element.numerator, **kw)}, {element.denominator})"
+
+
+@compiles(int_div, "databricks")
+def _int_div_databricks(element, compiler, **kw):
+    return f"(({compiler.process(element.numerator, **kw)}) DIV {element.denominator})"
+
+
+def materialized(cte: sa.CTE) -> sa.CTE:
+    """Ask the engines that accept it to compute a CTE once (it is read by many metrics)."""
+    for dialect in ("duckdb", "postgresql", "sqlite"):
+        cte = cte.prefix_with("MATERIALIZED", dialect=dialect)
+    return cte
+
+
+class shift(ColumnElement):
+    """A timestamp moved by a whole number of seconds (negative: earlier)."""
+
+    inherit_cache = False
+
+    def __init__(self, ts, seconds: int):
+        self.ts = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, ts)
+        self.seconds = int(seconds)
+        self.type = sa.DateTime()
+
+
+@compiles(shift)
+def _shift_default(element, compiler, **kw):
+    return f"({compiler.process(element.ts, **kw)} + INTERVAL '{element.seconds}' SECOND)"
+
+
+@compiles(shift, "duckdb")
+def _shift_duckdb(element, compiler, **kw):
+    return f"({compiler.process(element.ts, **kw)} + to_seconds({element.seconds}))"
+
+
+@compiles(shift, "postgresql")
+def _shift_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.ts, **kw)} + INTERVAL '{element.seconds} seconds')"
+
+
+@compiles(shift, "sqlite")
+def _shift_sqlite(element, compiler, **kw):
+    t = compiler.process(element.ts, **kw)
+    return f"(datetime(substr({t}, 1, 19), '{element.seconds:+d} seconds') || substr({t}, 20))"
+
+
+@compiles(shift, "snowflake")
+def _shift_snowflake(element, compiler, **kw):
+    return f"DATEADD(second, {element.seconds}, {compiler.process(element.ts, **kw)})"
+
+
+@compiles(shift, "bigquery")
+def _shift_bigquery(element, compiler, **kw):
+    return f"DATETIME_ADD({compiler.process(element.ts, **kw)}, INTERVAL {element.seconds} SECOND)"
+
+
+@compiles(shift, "databricks")
+def _shift_databricks(element, compiler, **kw):
+    return f"timestampadd(SECOND, {element.seconds}, {compiler.process(element.ts, **kw)})"
+
+
+class greatest(FunctionElement):
+    """The larger of non-null values."""
+
+    inherit_cache = True
+    name = "greatest"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.type = self.clauses.clauses[0].type
+
+
+class least(FunctionElement):
+    """The smaller of non-null values."""
+
+    inherit_cache = True
+    name = "least"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.type = self.clauses.clauses[0].type
+
+
+@compiles(greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least)
+def _least_default(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"

@@ -1,0 +1,269 @@
+"""The relationship measures: two-way threads, answers within a window, reciprocal pairs, harm.
+
+Each builder returns a Group (a CTE with `idx` and one column per metric). They avoid the two
+shapes that make such SQL quadratic: joining every message to every later message of the same
+pair (answers are found with one running MIN over the pair's time-ordered stream instead), and
+joining every event to every week whose window contains it (events are first aggregated to
+(pair, direction, week), then turned into week intervals that are merged and intersected).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from metrics import catalog as cat
+from metrics.dialects import epoch_us, greatest, least, shift
+from metrics.measures import Group
+from metrics.scope import Scope, activity, conversational, interval_index, nonempty, side, \
+    week_index, weekly_activity, weeks_table
+
+
+def _flag(cond) -> sa.ColumnElement:
+    return sa.case((cond, 1), else_=0)
+
+
+def _threads(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """Threads active in W that became two-way (some P→Q and Q→P) before end(W)."""
+    a = activity(scope)
+    talk = sa.and_(conversational(a), nonempty(a.c.thread_id), a.c.actor_id != a.c.target_id,
+                   a.c.occurred_at < scope.end)
+    firsts = (sa.select(a.c.thread_id, a.c.actor_id, a.c.target_id,
+                        sa.func.min(a.c.occurred_at).label("first_at"),
+                        sa.func.max(a.c.actor_ours).label("actor_ours"))
+              .where(talk).group_by(a.c.thread_id, a.c.actor_id, a.c.target_id)
+              .cte("thread_first_directions"))
+    f, g = firsts.alias("pq"), firsts.alias("qp")
+    pairs = (sa.select(f.c.thread_id, greatest(f.c.first_at, g.c.first_at).label("two_way_at"),
+                       _flag(sa.or_(f.c.actor_ours == 1, g.c.actor_ours == 1)).label("with_us"))
+             .select_from(f.join(g, sa.and_(g.c.thread_id == f.c.thread_id,
+                                            g.c.actor_id == f.c.target_id,
+                                            g.c.target_id == f.c.actor_id)))
+             .where(f.c.actor_id < g.c.actor_id).subquery("thread_pairs"))
+    two_way = (sa.select(pairs.c.thread_id, sa.func.min(pairs.c.two_way_at).label("any_at"),
+                         sa.func.min(sa.case((pairs.c.with_us == 1, pairs.c.two_way_at)))
+                         .label("us_at"))
+               .group_by(pairs.c.thread_id).cte("thread_two_way"))
+    w = weekly_activity(scope)
+    active = (sa.select(w.c.idx, w.c.thread_id)
+              .where(conversational(w), nonempty(w.c.thread_id))
+              .distinct().cte("threads_active"))
+    weeks = weeks_table(scope)
+    columns = []
+    for m in metrics:
+        at = two_way.c.us_at if m.param("with_us") else two_way.c.any_at
+        columns.append(sa.func.sum(_flag(at < weeks.c.end_utc)).label(m.name))
+    cte = (sa.select(active.c.idx, *columns)
+           .select_from(active.join(two_way, two_way.c.thread_id == active.c.thread_id)
+                        .join(weeks, weeks.c.idx == active.c.idx))
+           .group_by(active.c.idx).cte("conversation_counts"))
+    return Group(cte, {m.name: m.name for m in metrics})
+
+
+def _first_answer(asks: sa.Select, answers: sa.Select, keys: list[str], name: str) -> sa.CTE:
+    """Each ask with the time of the first answer strictly after it, per key.
+
+    One stream per key, newest first; at equal times asks come before answers, so the running
+    MIN of answer times over the rows before an ask is the first answer strictly after it.
+    """
+    stream = sa.union_all(asks, answers).subquery(f"{name}_stream")
+    later = sa.func.min(sa.case((stream.c.is_ask == 0, stream.c.occurred_at))).over(
+        partition_by=[stream.c[k] for k in keys],
+        order_by=[stream.c.occurred_at.desc(), stream.c.is_ask.desc()],
+        rows=(None, -1))
+    ordered = sa.select(stream.c.idx, stream.c.is_ask, stream.c.occurred_at,
+                        later.label("answered_at")).subquery(f"{name}_ordered")
+    return (sa.select(ordered.c.idx, ordered.c.occurred_at, ordered.c.answered_at)
+            .where(ordered.c.is_ask == 1).cte(name))
+
+
+def _const(value: int, name: str) -> sa.ColumnElement:
+    return sa.literal_column(str(value), sa.Integer).label(name)
+
+
+def _no_idx() -> sa.ColumnElement:
+    return sa.cast(sa.null(), sa.Integer).label("idx")
+
+
+def _reply_within(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """Share of our first messages in W answered by their target within the window."""
+    (m,) = metrics
+    window = int(m.param("window"))
+    w, a = weekly_activity(scope), activity(scope)
+    asks = sa.select(w.c.actor_id.label("ours"), w.c.target_id.label("theirs"),
+                     w.c.occurred_at, _const(1, "is_ask"), w.c.idx).where(
+        conversational(w), side(w, "ours", "actor"), side(w, "theirs", "target"), w.c.opens == 1)
+    answers = sa.select(a.c.target_id.label("ours"), a.c.actor_id.label("theirs"),
+                        a.c.occurred_at, _const(0, "is_ask"), _no_idx()).where(
+        conversational(a), side(a, "theirs", "actor"), side(a, "ours", "target"),
+        a.c.occurred_at > scope.start,
+        a.c.occurred_at <= scope.end + timedelta(seconds=window))
+    asked = _first_answer(asks, answers, ["ours", "theirs"], "outreach")
+    answered = _flag(asked.c.answered_at <= shift(asked.c.occurred_at, window))
+    cte = (sa.select(asked.c.idx, (sa.cast(sa.func.sum(answered), sa.Double)
+                                   / sa.func.count()).label(m.name))
+           .group_by(asked.c.idx).cte("reply_rates"))
+    return Group(cte, {m.name: m.name})
+
+
+def _response(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """Share of inbound messages in W answered by us within the window, and the median wait."""
+    window = int(metrics[0].param("window"))
+    w, a = weekly_activity(scope), activity(scope)
+    asks = sa.select(w.c.actor_id.label("theirs"), w.c.occurred_at,
+                     _const(1, "is_ask"), w.c.idx).where(
+        conversational(w), side(w, "theirs", "actor"), side(w, "ours", "target"))
+    answers = sa.select(a.c.target_id.label("theirs"), a.c.occurred_at,
+                        _const(0, "is_ask"), _no_idx()).where(
+        conversational(a), side(a, "ours", "actor"), side(a, "theirs", "target"),
+        a.c.occurred_at > scope.start,
+        a.c.occurred_at <= scope.end + timedelta(seconds=window))
+    asked = _first_answer(asks, answers, ["theirs"], "inbound")
+    in_time = asked.c.answered_at <= shift(asked.c.occurred_at, window)
+    rates = (sa.select(asked.c.idx, (sa.cast(sa.func.sum(_flag(in_time)), sa.Double)
+                                     / sa.func.count()).label("rate"))
+             .group_by(asked.c.idx).cte("response_rates"))
+    hours = (sa.cast(epoch_us(asked.c.answered_at) - epoch_us(asked.c.occurred_at), sa.Double)
+             / 3600e6).label("hours")
+    waits = sa.select(asked.c.idx, hours).where(in_time).subquery("response_waits")
+    ranked = sa.select(
+        waits.c.idx, waits.c.hours,
+        sa.func.row_number().over(partition_by=waits.c.idx, order_by=waits.c.hours).label("rn"),
+        sa.func.count().over(partition_by=waits.c.idx).label("n"),
+    ).subquery("response_waits_ranked")
+    # The middle value, or the two middle values when n is even: 2·rn ∈ {n, n+1, n+2}.
+    middle = sa.or_(2 * ranked.c.rn == ranked.c.n, 2 * ranked.c.rn == ranked.c.n + 1,
+                    2 * ranked.c.rn == ranked.c.n + 2)
+    medians = (sa.select(ranked.c.idx, sa.func.avg(ranked.c.hours).label("median"))
+               .where(middle).group_by(ranked.c.idx).cte("response_medians"))
+    columns, names = [], {}
+    for m in metrics:
+        col = rates.c.rate if m.type == "response_within" else medians.c.median
+        columns.append(col.label(m.name))
+        names[m.name] = m.name
+    cte = (sa.select(rates.c.idx, *columns)
+           .select_from(rates.outerjoin(medians, medians.c.idx == rates.c.idx))
+           .cte("responses"))
+    return Group(cte, names)
+
+
+def _pair_events(scope: Scope, pairs: str, since: datetime | None) -> sa.Select:
+    """Conversational events as (a, b, dir, occurred_at) for ours↔theirs or member pairs."""
+    a = activity(scope)
+    when = sa.and_(conversational(a), a.c.occurred_at < scope.end,
+                   sa.true() if since is None else a.c.occurred_at >= since)
+    if pairs == "ours_theirs":
+        outbound = sa.and_(side(a, "ours", "actor"), side(a, "theirs", "target"))
+        inbound = sa.and_(side(a, "theirs", "actor"), side(a, "ours", "target"))
+        return sa.select(sa.case((outbound, a.c.actor_id), else_=a.c.target_id).label("a"),
+                         sa.case((outbound, a.c.target_id), else_=a.c.actor_id).label("b"),
+                         sa.case((outbound, 0), else_=1).label("dir"),
+                         a.c.occurred_at).where(when, sa.or_(outbound, inbound))
+    members = sa.and_(side(a, "theirs", "actor"), side(a, "theirs", "target"),
+                      a.c.actor_id != a.c.target_id)
+    return sa.select(least(a.c.actor_id, a.c.target_id).label("a"),
+                     greatest(a.c.actor_id, a.c.target_id).label("b"),
+                     sa.case((a.c.actor_id < a.c.target_id, 0), else_=1).label("dir"),
+                     a.c.occurred_at).where(when, members)
+
+
+def _reciprocal_window(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """Pairs with both directions inside [end(W) − window, end(W)), for every week at once.
+
+    An event at t counts for the weeks W with t < end(W) <= t + window: the interval
+    [lo(t), hi(t)] of week indexes. Events are aggregated to (pair, dir, lo) keeping the latest
+    t, intervals of one (pair, dir) are merged into islands, the islands of the two directions
+    intersected, and the counts per week summed from +1/−1 at each intersection's ends.
+    """
+    (m,) = metrics
+    pairs, window = str(m.param("pairs")), timedelta(seconds=int(m.param("window")))
+    name = f"{m.name}"
+    ends = [w.end_utc for w in scope.weeks]
+    since, last = ends[0] - window, len(ends) - 1
+    events = _pair_events(scope, pairs, since).subquery(f"{name}_events")
+    # lo(t): the first week ending after t; hi(t): the last week whose window starts by t.
+    lo = greatest(interval_index(events.c.occurred_at, ends) + 1, sa.literal_column("0"))
+    per_week = (sa.select(events.c.a, events.c.b, events.c.dir, lo.label("lo"),
+                          sa.func.max(events.c.occurred_at).label("last_at"))
+                .group_by(events.c.a, events.c.b, events.c.dir, lo)
+                .subquery(f"{name}_pair_weeks"))
+    hi = least(interval_index(per_week.c.last_at, [e - window for e in ends]),
+               sa.literal_column(str(last)))
+    spans = (sa.select(per_week.c.a, per_week.c.b, per_week.c.dir, per_week.c.lo,
+                       hi.label("hi"))
+             .subquery(f"{name}_spans"))
+    key = [spans.c.a, spans.c.b, spans.c.dir]
+    reach = sa.func.max(spans.c.hi).over(partition_by=key, order_by=spans.c.lo, rows=(None, -1))
+    starts_island = sa.select(*spans.c, _flag(sa.or_(reach.is_(None), spans.c.lo > reach + 1))
+                              .label("starts")).subquery(f"{name}_breaks")
+    numbered = sa.select(
+        *starts_island.c,
+        sa.func.sum(starts_island.c.starts).over(
+            partition_by=[starts_island.c.a, starts_island.c.b, starts_island.c.dir],
+            order_by=starts_island.c.lo, rows=(None, 0)).label("island"),
+    ).subquery(f"{name}_numbered")
+    islands = (sa.select(numbered.c.a, numbered.c.b, numbered.c.dir,
+                         sa.func.min(numbered.c.lo).label("lo"),
+                         sa.func.max(numbered.c.hi).label("hi"))
+               .group_by(numbered.c.a, numbered.c.b, numbered.c.dir, numbered.c.island)
+               .cte(f"{name}_islands"))
+    x, y = islands.alias(f"{name}_there"), islands.alias(f"{name}_back")
+    both = (sa.select(greatest(x.c.lo, y.c.lo).label("lo"), least(x.c.hi, y.c.hi).label("hi"))
+            .select_from(x.join(y, sa.and_(y.c.a == x.c.a, y.c.b == x.c.b, y.c.dir == 1,
+                                           x.c.lo <= y.c.hi, y.c.lo <= x.c.hi)))
+            .where(x.c.dir == 0).cte(f"{name}_both"))
+    steps = sa.union_all(
+        sa.select(both.c.lo.label("idx"), _const(1, "step")),
+        sa.select((both.c.hi + 1).label("idx"), _const(-1, "step")),
+    ).subquery(f"{name}_steps")
+    totals = (sa.select(steps.c.idx, sa.func.sum(steps.c.step).label("step"))
+              .group_by(steps.c.idx).subquery(f"{name}_step_totals"))
+    weeks = weeks_table(scope)
+    cte = (sa.select(weeks.c.idx, sa.func.sum(sa.func.coalesce(totals.c.step, 0))
+                     .over(order_by=weeks.c.idx).label(m.name))
+           .select_from(weeks.outerjoin(totals, totals.c.idx == weeks.c.idx))
+           .cte(f"{name}_counts"))
+    return Group(cte, {m.name: m.name})
+
+
+def _first_reciprocal(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """Pairs (ours, theirs) whose first O→P and first P→O are both done, counted at the later."""
+    (m,) = metrics
+    events = _pair_events(scope, "ours_theirs", None).subquery("pair_events_all")
+    firsts = (sa.select(events.c.a, events.c.b, events.c.dir,
+                        sa.func.min(events.c.occurred_at).label("first_at"))
+              .group_by(events.c.a, events.c.b, events.c.dir).cte("pair_first_directions"))
+    x, y = firsts.alias("first_out"), firsts.alias("first_in")
+    became = (sa.select(greatest(x.c.first_at, y.c.first_at).label("at"))
+              .select_from(x.join(y, sa.and_(y.c.a == x.c.a, y.c.b == x.c.b, y.c.dir == 1)))
+              .where(x.c.dir == 0).subquery("pairs_became_reciprocal"))
+    idx = week_index(scope, became.c.at).label("idx")
+    cte = (sa.select(idx, sa.func.count().label(m.name))
+           .where(became.c.at >= scope.start)
+           .group_by(idx).cte("new_reciprocal_counts"))
+    return Group(cte, {m.name: m.name})
+
+
+def _harm_after_automation(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """Unfollows of ours in W by people who got an automated interaction from ours just before."""
+    (m,) = metrics
+    window = int(m.param("window"))
+    w, a = weekly_activity(scope), activity(scope).alias("automated_before")
+    prompted = sa.exists().where(
+        a.c.target_id == w.c.actor_id, a.c.actor_ours == 1, a.c.automated == 1,
+        a.c.occurred_at >= shift(w.c.occurred_at, -window), a.c.occurred_at < w.c.occurred_at)
+    cte = (sa.select(w.c.idx, sa.func.count().label(m.name))
+           .where(w.c.kind == "unfollow", side(w, "theirs", "actor"), side(w, "ours", "target"),
+                  prompted)
+           .group_by(w.c.idx).cte("automation_unfollow_counts"))
+    return Group(cte, {m.name: m.name})
+
+
+BUILDERS = {
+    "thread_reciprocity": _threads,
+    "reply_within": _reply_within,
+    "response": _response,
+    "reciprocal": _reciprocal_window,
+    "first_reciprocal": _first_reciprocal,
+    "harm_after_automation": _harm_after_automation,
+}
