@@ -172,12 +172,14 @@ def test_mention_links_add_mention_rows_other_than_the_target(realdata):
 
 
 def test_mentioned_target_adds_no_mention_row(tmp_path):
-    cooked = '<p><a class="mention" href="/u/ana">@ana</a> and <a href="/u/bo" class="mention">@bo</a>' \
-             ' and <a class="mention-group" href="/g/team">@team</a></p>'
+    cooked = ('<p><a class="mention" href="/u/ana">@ana</a> and '
+              '<a href="/u/bo" class="mention">@bo</a> and '
+              '<a class="mention-group" href="/g/team">@team</a></p>')
     path = write(tmp_path, topic([post(1, 1, "ana"), post(2, 2, "cy", cooked=cooked,
                                                           reply_to_post_number=1)]))
     rows = parse(path).interactions
-    assert [r["interaction_id"] for r in rows if r["kind"] == "mention"] == ["discourse:2/mention/bo"]
+    mentions = [r["interaction_id"] for r in rows if r["kind"] == "mention"]
+    assert mentions == ["discourse:2/mention/bo"]
 
 
 @pytest.mark.parametrize("fields, outcome", [

@@ -116,7 +116,8 @@ def test_reactions_are_one_row_per_person_and_content_dated_and_aimed_at_the_aut
 def test_review_comment_in_reply_to_names_its_parent(tmp_path):
     pull = issue(3, user("ana"), html_url="https://github.com/acme/app/pull/3",
                  review_comments_data=[
-                     {"id": 70, "user": user("bo"), "body": "nit", "created_at": "2026-03-02T11:00:00Z"},
+                     {"id": 70, "user": user("bo"), "body": "nit",
+                      "created_at": "2026-03-02T11:00:00Z"},
                      {"id": 71, "user": user("ana"), "body": "fixed", "in_reply_to_id": 70,
                       "created_at": "2026-03-02T12:00:00Z"}])
     row = by_id(parse(write(tmp_path, [item(pull, "pull_request")])))["github:discussion_r71"]

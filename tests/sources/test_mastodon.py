@@ -173,7 +173,8 @@ def test_unknown_keys_are_ignored(realdata, tmp_path):
 
 def test_self_reply_targets_its_author(realdata):
     reply = by_id(parse(realdata / API.format("in_reply_to_pair")))["mastodon:117020574393907247"]
-    assert (reply["kind"], reply["target_id"]) == ("reply", "mastodon:mastodonpy_test@localhost:3000")
+    assert (reply["kind"], reply["target_id"]) == (
+        "reply", "mastodon:mastodonpy_test@localhost:3000")
 
 
 @pytest.mark.parametrize("sid, target, thread", [
@@ -233,7 +234,8 @@ def test_an_archive_boost_is_a_share_of_its_author(realdata, tmp_path):
             "id": "https://mastodon.world/users/Leask/statuses/5/activity", "type": "Announce",
             "actor": "https://mastodon.world/users/Leask", "published": "2022-12-27T10:00:00Z",
             "to": ["https://www.w3.org/ns/activitystreams#Public"],
-            "cc": ["https://fosstodon.org/users/kim", "https://mastodon.world/users/Leask/followers"],
+            "cc": ["https://fosstodon.org/users/kim",
+                   "https://mastodon.world/users/Leask/followers"],
             "object": uri}]}))
     [row] = parse(tmp_path).interactions
     assert (row["kind"], row["actor_id"], row["target_id"], row["in_reply_to"]) == (
@@ -258,7 +260,8 @@ def test_a_record_without_a_usable_time_is_quarantined(tmp_path):
     out = parse(write(tmp_path, [status("40", ANA, created_at="yesterday"), status("41", BO)]))
     assert list(by_id(out)) == ["mastodon:41"]
     [rejected] = out.rejected
-    assert (rejected.file, rejected.line) == ("statuses.json", 1) and "created_at" in rejected.reason
+    assert (rejected.file, rejected.line) == ("statuses.json", 1)
+    assert "created_at" in rejected.reason
 
 
 def test_bots_and_scheduling_tools_are_automated_and_team_handles_ours(tmp_path):

@@ -83,8 +83,8 @@ def _topics(document: Any, path: Path, out: Parsed) -> list[tuple[int | None, di
                 topics.append((number, data))
             else:
                 out.rows_read += 1
-                out.reject(path.name, number, "interactions",
-                           f"perceval item {number} is not a Discourse topic (no post_stream)", data)
+                out.reject(path.name, number, "interactions", f"perceval item {number} is not "
+                           "a Discourse topic (no post_stream)", data)
         return topics
     if isinstance(document, dict) and isinstance(document.get("post_stream"), dict):
         return [(None, document)]

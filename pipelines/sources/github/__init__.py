@@ -191,9 +191,10 @@ class _Export:
             self.out.notes.append(f"{self.path.name}: timeline events that are not messages "
                                   f"(skipped): {listed}")
         if self.not_ours:
-            self.out.notes.append(f"{self.path.name}: statistics of {', '.join(sorted(self.not_ours))}"
-                                  " skipped: not one of our repositories (add it to the team "
-                                  "configuration under github to load its stars)")
+            names = ", ".join(sorted(self.not_ours))
+            self.out.notes.append(f"{self.path.name}: statistics of {names} skipped: not one of "
+                                  "our repositories (add it to the team configuration under "
+                                  "github to load its stars)")
         return self.out
 
     def _message(self, message: _Message, logins: dict[str, str]) -> None:

@@ -137,7 +137,8 @@ class ApiFile:
             if kind == "notifications" and isinstance(record, dict):
                 self.accounts.api(record.get("account"))
             self._register(status)
-            for inner in (status, (status or {}).get("reblog") if isinstance(status, dict) else None):
+            boosted = status.get("reblog") if isinstance(status, dict) else None
+            for inner in (status, boosted):
                 sid = _status_id(inner)
                 if sid is not None:
                     parent = inner.get("in_reply_to_id")

@@ -89,7 +89,8 @@ class _Export:
     def group(self, group: Any) -> str | None:
         if not isinstance(group, dict) or group.get("id") in (None, ""):
             return None
-        ours = self.ctx.is_ours(S.PLATFORM, group.get("urlname"), str(group["id"]), group.get("name"))
+        ours = self.ctx.is_ours(S.PLATFORM, group.get("urlname"), str(group["id"]),
+                                group.get("name"))
         return add_person(self.out, self.people, S.PLATFORM, S.GROUP_ID.format(group["id"]),
                           group.get("urlname"), group.get("name"), ours)
 
@@ -210,7 +211,8 @@ class _Export:
             row["in_reply_to"] = pid(S.PLATFORM, S.COMMENT_ID.format(item.parent))
             row["target_id"] = self.comment_author.get(item.parent)
         self.likes += int(comment.get("like_count") or 0)
-        self.out.interactions.extend([row, *mention_rows(row, self._mentioned(comment.get("comment")))])
+        mentioned = self._mentioned(comment.get("comment"))
+        self.out.interactions.extend([row, *mention_rows(row, mentioned)])
 
     def _mentioned(self, text: Any) -> list[str]:
         """Members named by `@name` in plain text (names compared without spaces)."""
