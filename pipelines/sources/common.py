@@ -378,7 +378,8 @@ def export_files(folder: Path, claims: Callable[[Path], bool],
     platform's export.
     """
     def visible(path: Path) -> bool:
-        return not any(part.startswith((".", "__MACOSX")) for part in path.relative_to(folder).parts)
+        parts = path.relative_to(folder).parts
+        return not any(part.startswith((".", "__MACOSX")) for part in parts)
 
     files = sorted(p for p in folder.rglob(pattern) if p.is_file() and visible(p))
     return files if files and all(claims(p) for p in files) else []
@@ -415,3 +416,11 @@ def parse_files(folder: Path, files: Iterable[Path],
         out.owners |= part.owners
         out.notes.extend(part.notes)
     return out
+
+
+def read_export_json(path: Path, expected: str) -> Any:
+    """read_json, whose refusal also says which format the file was expected to be in."""
+    try:
+        return read_json(path)
+    except SourceError as exc:
+        raise SourceError(f"{exc}; expected {expected}") from exc

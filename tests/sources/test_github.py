@@ -223,7 +223,7 @@ def test_other_platforms_files_are_refused_naming_what_was_expected(realdata, na
 def test_truncated_json_is_refused_whole(tmp_path):
     path = tmp_path / "broken.json"
     path.write_text('[{"backend_name": "GitHub", "data": {"number": 1')
-    with pytest.raises(SourceError, match="broken.json: not valid JSON"):
+    with pytest.raises(SourceError, match="broken.json: not valid JSON.*; expected perceval"):
         parse(path)
 
 

@@ -184,7 +184,7 @@ def test_samples_are_detected_by_meetup_alone(realdata, name):
 
 
 @pytest.mark.parametrize("content, expected", [
-    ('[{"created": 1458664604000, "group": {', "not valid JSON"),  # truncated
+    ('[{"created": 1458664604000, "group": {', "not valid JSON.*; expected Meetup API JSON"),
     ('{"results": []}', "not a Meetup export"),
     ('[{"foo": 1}]', "no Meetup event, comment or RSVP found"),
     ('[{"backend_name": "Mattermost", "data": {}}]', "expected 'Meetup'"),

@@ -22,7 +22,7 @@ from pipelines.records import Parsed, Record
 from pipelines.sources.base import ParseContext, SourceError
 from pipelines.sources.common import (
     add_person, export_files, from_iso, head, mention_rows, parse_files, perceval_backend, pid,
-    read_json, unwrap_perceval,
+    read_export_json, unwrap_perceval,
 )
 from pipelines.sources.discourse import settings as S
 
@@ -122,7 +122,7 @@ def parse(path: Path, ctx: ParseContext) -> Parsed:
     if path.is_dir():
         return parse_files(path, export_files(path, detect), lambda p: parse(p, ctx))
     out = Parsed()
-    document = read_json(path)
+    document = read_export_json(path, EXPECTED)
     if isinstance(document, dict) and isinstance(document.get("topic_list"), dict):
         return _index(document, path, out)
     posts: list[_Post] = []

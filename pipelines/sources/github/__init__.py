@@ -26,7 +26,8 @@ from pipelines.records import Parsed, Record
 from pipelines.sources.base import ParseContext, SourceError
 from pipelines.sources.common import (
     add_person, export_files, from_epoch, from_iso, handle_tokens, head, mention_rows,
-    message_row, parse_files, perceval_backend, pid, reaction_row, read_json, unwrap_perceval,
+    message_row, parse_files, perceval_backend, pid, reaction_row, read_export_json,
+    unwrap_perceval,
 )
 from pipelines.sources.github import settings as S
 
@@ -246,7 +247,7 @@ def parse(path: Path, ctx: ParseContext) -> Parsed:
     if path.is_dir():
         return parse_files(path, export_files(path, detect), lambda p: parse(p, ctx))
     export = _Export(path, ctx)
-    export.read(read_json(path))
+    export.read(read_export_json(path, EXPECTED))
     return export.map()
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from pipelines.records import Parsed
 from pipelines.sources.base import ParseContext, SourceError
-from pipelines.sources.common import export_files, head, parse_files, read_json
+from pipelines.sources.common import (
+    export_files, head, parse_files, read_export_json,
+)
 from pipelines.sources.mastodon import settings as S
 from pipelines.sources.mastodon.api import ApiFile
 from pipelines.sources.mastodon.archive import Archive, kind_of
@@ -59,9 +61,9 @@ def parse(path: Path, ctx: ParseContext) -> Parsed:
         archive.owner_sibling(read=True)
         for name in (S.OUTBOX, S.LIKES, S.BOOKMARKS):
             if (path / name).is_file():
-                archive.load(name, read_json(path / name))
+                archive.load(name, read_export_json(path / name, EXPECTED))
         return out
-    document = read_json(path)
+    document = read_export_json(path, EXPECTED)
     kind = kind_of(document)
     if kind is not None:
         archive = Archive(path.parent, ctx, out)

@@ -24,7 +24,7 @@ from pipelines.records import Parsed, Record
 from pipelines.sources.base import ParseContext, SourceError
 from pipelines.sources.common import (
     add_person, export_files, from_epoch, handle_tokens, head, mention_rows, message_row,
-    parse_files, perceval_backend, pid, read_json, unwrap_perceval,
+    parse_files, perceval_backend, pid, read_export_json, unwrap_perceval,
 )
 from pipelines.sources.meetup import settings as S
 
@@ -225,7 +225,7 @@ def parse(path: Path, ctx: ParseContext) -> Parsed:
     """Every event and comment of a Meetup file, or of a folder of them."""
     if path.is_dir():
         return parse_files(path, export_files(path, detect), lambda p: parse(p, ctx))
-    return _Export(path, ctx).parse(read_json(path))
+    return _Export(path, ctx).parse(read_export_json(path, EXPECTED))
 
 
 def detect(path: Path) -> bool:
