@@ -305,14 +305,16 @@ CATALOG: tuple[Metric, ...] = (
         name="cost_per_relationship", label="Cost per new relationship", family="efficiency",
         unit="currency", fmt="{:,.2f}", direction="down", type="ratio",
         numerator=((1, "cost"),), denominator="new_reciprocal_relationships",
-        description="What one new reciprocal relationship cost this week.",
+        description=("What one new reciprocal relationship cost this week: the team's time and "
+                     "spend divided by the relationships it started."),
         definition="cost / new_reciprocal_relationships (null when there are none).",
         inputs=("cost", "new_reciprocal_relationships")),
     Metric(
         name="cost_per_referral", label="Cost per referral", family="efficiency",
         unit="currency", fmt="{:,.2f}", direction="down", type="ratio",
         numerator=((1, "cost"),), denominator="referrals",
-        description="What one referral cost this week.",
+        description=("What one referral cost this week: the price of an introduction, a lead or "
+                     "a deal, to compare with what other channels pay for one."),
         definition="cost / referrals (null when there are none).",
         inputs=("cost", "referrals")),
     Metric(
