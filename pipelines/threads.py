@@ -71,7 +71,6 @@ def _drop_mentions_of_targets(conn: sa.Connection, load_id: str) -> None:
     message = interactions.alias("message")
     native_target = sa.func.substr(message.c.target_id, sa.func.length(message.c.platform) + 2)
     redundant = sa.exists().where(
-        message.c.load_id == load_id,
         message.c.target_id == mention.c.target_id,
         message.c.kind.in_(INFERRED_KINDS),
         mention.c.interaction_id == message.c.interaction_id + "/mention/" + native_target,

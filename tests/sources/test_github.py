@@ -248,10 +248,6 @@ def test_load_end_to_end(realdata, duckdb_url):
         "people": 9, "interactions": 24, "threads": 9, "two_way_threads": 1}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "loader: on a reload the comments are unchanged and keep their first load_id, so "
-    "pipelines.threads._drop_mentions_of_targets (which looks for this load's messages) no "
-    "longer drops the mention rows that repeat their inferred target, and they come back"))
 def test_loading_twice_changes_nothing(realdata, duckdb_url):
     from pipelines.load import load_paths
 
