@@ -36,10 +36,11 @@ def build_duckdb(con: duckdb.DuckDBPyConnection, interactions: int, people: int 
     """Fill the canonical tables of an open DuckDB connection (tables must exist, be empty)."""
     n_ours = len(PLATFORMS) * OURS_PER_PLATFORM
     con.execute(f"""
-        INSERT INTO people (person_id, platform, handle, display_name, is_ours)
+        INSERT INTO people (person_id, platform, handle, display_name, is_ours, is_owner)
         SELECT p.platform || ':' || CASE WHEN i < {OURS_PER_PLATFORM} THEN 'us' || i
                                          ELSE 'p' || i END,
-               p.platform, 'h' || i, 'Person ' || i, i < {OURS_PER_PLATFORM}
+               p.platform, 'h' || i, 'Person ' || i, i < {OURS_PER_PLATFORM},
+               i < {OURS_PER_PLATFORM}
         FROM (SELECT unnest({list(PLATFORMS)}) AS platform) p, range({people}) r(i)
     """)
     # Each row: a platform, a pair (one of ours, one member), a direction, a kind and a time.
