@@ -68,9 +68,13 @@ def _typed_csv_column(table: str, column: str) -> tuple[str, str | None]:
         return typed, err
     if kind is sa.BigInteger:
         ok = f"regexp_matches({raw}, '{INTEGER_PATTERN}')"
-        typed = f"CASE WHEN {present} IS NOT NULL AND {ok} THEN try_cast(trim({raw}) AS DOUBLE)::BIGINT END"
+        # Through DECIMAL, not DOUBLE: every digit kept, and a number past BIGINT becomes NULL.
+        typed = (f"CASE WHEN {present} IS NOT NULL AND {ok} THEN "
+                 f"try_cast(try_cast(trim({raw}) AS DECIMAL(38, 0)) AS BIGINT) END")
         err = (f"CASE WHEN {present} IS NOT NULL AND NOT {ok} THEN "
-               f"'{column} ' || {_quote(raw)} || ' is not a whole number' END")
+               f"'{column} ' || {_quote(raw)} || ' is not a whole number' "
+               f"WHEN {present} IS NOT NULL AND ({typed}) IS NULL THEN "
+               f"'{column} ' || {_quote(raw)} || ' is too large for a count' END")
         return typed, err
     if kind in (sa.Float, sa.Double):
         cast = f"try_cast(trim({raw}) AS DOUBLE)"
