@@ -27,6 +27,7 @@ from pipelines.warehouse import NATURAL_KEYS, canonical_columns, metadata
 OFFSET_PATTERN = r"([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
 INTEGER_PATTERN = r"^\s*-?[0-9]+(\.0*)?\s*$"
 MAX_OFFENDING = 20
+HEADER_MAX_BYTES = 65536
 
 
 def run(dcon: Any, statement: str, params: list | None = None) -> None:
@@ -99,11 +100,20 @@ class CsvHeader:
 
 def read_header(path: Path, table: str) -> CsvHeader:
     """The header of a canonical CSV; refuses a file missing a required column."""
+    # Only the first line, and a bounded part of it: a later line in another encoding is the
+    # reader's business (quarantined with its line), and a single huge line must not be read whole.
+    with path.open("rb") as f:
+        start = f.read(HEADER_MAX_BYTES + 1)
+    end = min((i for i in (start.find(b"\n"), start.find(b"\r")) if i >= 0), default=len(start))
+    if end > HEADER_MAX_BYTES:
+        raise SourceError(f"{path.name}: line 1: no line break in the first {HEADER_MAX_BYTES:,} "
+                          "bytes; expected a header line with the column names")
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as f:
-            first = next(csv.reader(io.StringIO(f.readline())), None)
+        text = start[:end].decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"{path.name}: line 1: the header is not UTF-8 text") from exc
+        raise SourceError(f"{path.name}: line 1: the header is not UTF-8 text (byte {exc.start}); "
+                          "save the file as UTF-8 and load it again") from exc
+    first = next(csv.reader(io.StringIO(text)), None)
     if not first:
         raise SourceError(f"{path.name}: empty file; expected a header line with the columns "
                           f"{', '.join(canonical_columns(table))}")
