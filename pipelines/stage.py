@@ -168,15 +168,43 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
         line_expr = (f"{index} + 2 + coalesce((SELECT max(shift) FROM segs_{table} "
                      f"WHERE start_idx <= {index}), 0)")
     run(dcon, f"DROP TABLE IF EXISTS stage_{table}")
+    breaks = " + ".join(_line_breaks(f'"{c}"') for c in header.columns)
     run(dcon, f"""CREATE TEMP TABLE stage_{table} AS SELECT
         {', '.join(typed)},
         CAST({index} AS BIGINT) AS _seq, CAST({line_expr} AS BIGINT) AS _line, '{label.replace("'", "''")}' AS _file,
         {raw_json} AS _raw,
-        nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error
+        nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error,
+        {breaks} AS _breaks
         FROM raw_{table} r""")
+    _physical_lines(dcon, table)
     count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchall()[0][0] + len(rejected)
     run(dcon, f"DROP TABLE raw_{table}")
     return header, count
+
+
+def _line_breaks(expr: str) -> str:
+    """SQL counting the line breaks (CRLF, CR or LF) inside a text value."""
+    lf = f"replace(replace(coalesce({expr}, ''), chr(13) || chr(10), chr(10)), chr(13), chr(10))"
+    return f"(length({lf}) - length(replace({lf}, chr(10), '')))"
+
+
+def _physical_lines(dcon: Any, table: str) -> None:
+    """Turn record numbers into the file's line numbers where quoted fields span lines.
+
+    DuckDB numbers records (header = 1); a quoted newline shifts every later record down.
+    """
+    spans = dcon.execute(f"SELECT count(*) FROM stage_{table} WHERE _breaks > 0").fetchall()[0][0]
+    if spans:
+        run(dcon, f"""CREATE OR REPLACE TEMP TABLE shift_{table} AS
+            SELECT line, coalesce(sum(breaks) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING
+                                                    AND 1 PRECEDING), 0) AS shift
+            FROM (SELECT _line AS line, _breaks AS breaks FROM stage_{table}
+                  UNION ALL SELECT line, {_line_breaks('csv_line')} FROM csvrej_{table})""")
+        for relation, column in ((f"stage_{table}", "_line"), (f"csvrej_{table}", "line")):
+            run(dcon, f"""UPDATE {relation} SET {column} = {relation}.{column} + s.shift FROM shift_{table} s
+                WHERE s.line = {relation}.{column}""")
+        run(dcon, f"DROP TABLE shift_{table}")
+    run(dcon, f"ALTER TABLE stage_{table} DROP COLUMN _breaks")
 
 
 _ARROW_TYPES = {
