@@ -87,6 +87,26 @@ def demo_command(
     raise typer.Exit(serve_dashboard(port=port, db=db))
 
 
+@app.command("bench")
+def bench_command(
+    sizes: str = typer.Option("1000000,10000000", "--sizes", help="Numbers of interactions, "
+                              "comma-separated."),
+    out: Path = typer.Option(Path("bench-results/bench.json"), "--out", help="JSON file to write."),
+    work: Path = typer.Option(Path("bench-results/work"), "--work", help="Folder for the "
+                              "generated CSVs (kept) and warehouses."),
+    skip_postgres: bool = typer.Option(False, "--skip-postgres", help="Do not measure PostgreSQL."),
+    skip_dashboard: bool = typer.Option(False, "--skip-dashboard", help="Do not measure the "
+                                        "dashboard in Chromium."),
+    catalog_runs: int = typer.Option(3, "--catalog-runs", min=1, help="Runs of the catalog "
+                                     "(the median is kept)."),
+) -> None:
+    """Benchmark load, catalog, weekly check and start-up at each size; print and write JSON."""
+    from pipelines.bench.cli import run_bench_command
+
+    raise typer.Exit(run_bench_command(sizes, out, work, skip_postgres, skip_dashboard,
+                                       catalog_runs))
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,94 @@
+"""The dashboard's weekly page in a real browser: `rapport dashboard` and headless Chromium.
+
+Ready means Streamlit's script has finished (the app's `data-test-script-state` is
+`notRunning`) with the page's charts drawn. Cold is the first visit after the server starts
+(imports, first queries); warm is a fresh browser page after that (the app's caches filled).
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from pipelines.bench.measure import BenchError, bench_env, median, rapport_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+CHART = ".js-plotly-plot, [data-testid='stMetric']"
+
+
+def available() -> str | None:
+    """Why the browser measurement cannot run here, or None when it can."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(port: int, server: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"rapport dashboard exited with {server.returncode} before serving")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError(f"rapport dashboard did not answer on port {port} within {timeout:.0f} s")
+
+
+def _visit(browser, url: str, timeout_ms: int = 120_000) -> float:
+    """Seconds from navigation to the page being ready, in a fresh browser page."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+        page.wait_for_selector(CHART, timeout=timeout_ms)
+        page.wait_for_selector(READY, timeout=timeout_ms)
+        return time.perf_counter() - started
+    finally:
+        page.close()
+
+
+def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3) -> dict[str, float]:
+    """Cold and warm (median) seconds until the weekly page is ready in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    server = subprocess.Popen([*rapport_command(), "dashboard", "--port", str(port),
+                               "--db", db_url], cwd=cwd, env=bench_env(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        started = time.perf_counter()
+        _wait_healthy(port, server)
+        serving = time.perf_counter() - started
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                url = f"http://127.0.0.1:{port}/weekly"
+                cold = _visit(browser, url)
+                warm = median([_visit(browser, url) for _ in range(warm_visits)])
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    return {"server_ready_seconds": serving, "cold_seconds": cold, "warm_seconds": warm}

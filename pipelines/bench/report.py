@@ -1,0 +1,135 @@
+"""The benchmark's outputs: the targets it is held to, a printed table and the JSON file."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure and its limit at one size (the size the target is stated for)."""
+
+    name: str
+    size: int
+    limit: float
+    unit: str
+    figure: Callable[[dict[str, Any], dict[str, Any]], float | None]  # (doc, size result)
+    at_least: bool = False  # True when the figure must reach the limit rather than stay under
+
+    def judge(self, doc: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+        value = self.figure(doc, result)
+        met = None if value is None else (value >= self.limit if self.at_least else value < self.limit)
+        return {"target": self.name, "interactions": self.size, "value": value,
+                "limit": self.limit, "unit": self.unit, "met": met}
+
+
+def _dash(result: dict[str, Any]) -> float | None:
+    return (result.get("dashboard") or {}).get("warm_seconds")
+
+
+TARGETS = (
+    Target("catalog, 104 weeks, net of start-up, as a multiple of the floor", 1_000_000, 10.0,
+           "× floor", lambda d, r: r["ratios_to_floor"]["catalog_net"]),
+    Target("weekly-check query set, net of start-up", 1_000_000, 0.3, "s",
+           lambda d, r: r["weekly"]["warm_seconds"]),
+    Target("CLI start-up: rapport --help", 1_000_000, 1.0, "s",
+           lambda d, r: d["startup"]["help_seconds"]),
+    Target("CLI start-up: rapport metrics on an empty warehouse", 1_000_000, 1.0, "s",
+           lambda d, r: d["startup"]["metrics_empty_seconds"]),
+    Target("rapport load throughput, checks included", 1_000_000, 300_000, "rows/s",
+           lambda d, r: r["load"]["rows_per_second"], at_least=True),
+    Target("rapport load peak memory", 1_000_000, 1024, "MiB",
+           lambda d, r: r["load"]["peak_rss_mib"]),
+    Target("dashboard weekly page ready, warm", 1_000_000, 2.0, "s", lambda d, r: _dash(r)),
+    Target("catalog, 104 weeks, net of start-up", 10_000_000, 5.0, "s",
+           lambda d, r: r["catalog"]["net_seconds"]),
+    Target("rapport load peak memory", 10_000_000, 2048, "MiB",
+           lambda d, r: r["load"]["peak_rss_mib"]),
+)
+
+
+def judge(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target whose size was measured, with its value and whether it is met."""
+    by_size = {r["interactions"]: r for r in doc["sizes"]}
+    return [t.judge(doc, by_size[t.size]) for t in TARGETS if t.size in by_size]
+
+
+def _num(value: Any, fmt: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    return fmt.format(value)
+
+
+# (label, path into one size's result, format)
+ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("rows loaded (all tables)", ("load", "rows"), "{:,}"),
+    ("load: wall s", ("load", "seconds"), "{:.2f}"),
+    ("load: rows/s", ("load", "rows_per_second"), "{:,.0f}"),
+    ("load: peak RSS MiB", ("load", "peak_rss_mib"), "{:,.0f}"),
+    ("load: stage / check / write s", ("load", "phases"), ""),
+    ("catalog 104 wk: wall s", ("catalog", "seconds"), "{:.2f}"),
+    ("catalog 104 wk: net s", ("catalog", "net_seconds"), "{:.2f}"),
+    ("catalog 104 wk: peak RSS MiB", ("catalog", "peak_rss_mib"), "{:,.0f}"),
+    ("weekly check: warm s", ("weekly", "warm_seconds"), "{:.3f}"),
+    ("weekly check: first call s", ("weekly", "first_seconds"), "{:.3f}"),
+    ("floor (reciprocal, 104 wk) s", ("floor", "seconds"), "{:.3f}"),
+    ("floor agrees with product", ("floor", "agrees"), ""),
+    ("catalog net / floor", ("ratios_to_floor", "catalog_net"), "{:.1f}×"),
+    ("weekly warm / floor", ("ratios_to_floor", "weekly_warm"), "{:.1f}×"),
+    ("load / floor", ("ratios_to_floor", "load"), "{:.0f}×"),
+    ("postgres load s", ("postgres", "load", "seconds"), "{:.2f}"),
+    ("postgres load peak RSS MiB", ("postgres", "load", "peak_rss_mib"), "{:,.0f}"),
+    ("postgres catalog s", ("postgres", "catalog", "seconds"), "{:.2f}"),
+    ("postgres catalog peak RSS MiB", ("postgres", "catalog", "peak_rss_mib"), "{:,.0f}"),
+    ("postgres catalog / floor", ("ratios_to_floor", "postgres_catalog"), "{:.0f}×"),
+    ("postgres agrees with duckdb", ("postgres", "agrees_with_duckdb"), ""),
+    ("dashboard weekly: cold s", ("dashboard", "cold_seconds"), "{:.2f}"),
+    ("dashboard weekly: warm s", ("dashboard", "warm_seconds"), "{:.2f}"),
+)
+
+
+def _get(result: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = result
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _cell(value: Any, fmt: str) -> str:
+    if isinstance(value, dict):  # the load phases
+        return " / ".join(f"{v:.1f}" for v in value.values())
+    return _num(value, fmt or "{}")
+
+
+def table(doc: dict[str, Any]) -> str:
+    """The figures as text: one row per figure, one column per size; then the targets."""
+    sizes = doc["sizes"]
+    header = ["", *(f"{r['interactions']:,}" for r in sizes)]
+    rows = [[label, *(_cell(_get(r, path), fmt) for r in sizes)] for label, path, fmt in ROWS]
+    start = doc["startup"]
+    rows.insert(0, ["start-up: metrics on empty DB s",
+                    *([f"{start['metrics_empty_seconds']:.2f}"] * len(sizes))])
+    rows.insert(0, ["start-up: rapport --help s", *([f"{start['help_seconds']:.2f}"] * len(sizes))])
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                       enumerate(zip(row, widths))) for row in [header, *rows]]
+    lines.append("")
+    for t in doc.get("targets", []):
+        mark = {True: "met ", False: "MISS", None: "n/a "}[t["met"]]
+        value = "—" if t["value"] is None else f"{t['value']:,.3g}"
+        relation = "≥" if t["unit"] == "rows/s" else "<"
+        lines.append(f"[{mark}] {t['interactions']:>10,}  {t['target']}: {value} "
+                     f"({relation} {t['limit']:,} {t['unit']})")
+    return "\n".join(lines)
+
+
+def write(doc: dict[str, Any], out: Path) -> None:
+    """Write the document as JSON (creating the folder)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2, default=str) + "\n")

@@ -1,0 +1,235 @@
+"""The benchmark's stages for one size, and the run over every size.
+
+Each stage starts rapport the way a user would (a subprocess of the installed CLI), except the
+weekly-check query set and the floor, which are timed inside one process so that start-up is
+left out. Every figure lands in one JSON document (see `pipelines.bench.report`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+import sqlalchemy as sa
+
+from pipelines.bench import browser, data
+from pipelines.bench.floor import time_floor
+from pipelines.bench.measure import BenchError, median, rapport_command, repeat, run
+
+WEEKS = 104
+EMPTY_WEEK = "2026-W01"
+PG_MAX_SIZE = 1_000_000
+DEFAULT_PG_ADMIN = "postgresql+psycopg://rapport:rapport@127.0.0.1:5432/postgres"
+
+Say = Callable[[str], None]
+
+
+def _say_to_stderr(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def startup(work: Path, say: Say, times: int = 5) -> dict[str, float]:
+    """Seconds to start the CLI: `rapport --help`, and the catalog on an empty warehouse."""
+    rapport = rapport_command()
+    say(f"start-up: rapport --help ×{times}")
+    help_s, help_cpu, _, _ = repeat([*rapport, "--help"], times, cwd=work)
+    empty = work / "empty.duckdb"
+    for leftover in work.glob("empty.duckdb*"):
+        leftover.unlink()
+    argv = [*rapport, "metrics", "--week", EMPTY_WEEK, "--format", "json",
+            "--db", f"duckdb:///{empty}"]
+    run(argv, cwd=work)  # creates the empty warehouse; not counted
+    say(f"start-up: rapport metrics on an empty warehouse ×{times}")
+    metrics_s, metrics_cpu, metrics_rss, _ = repeat(argv, times, cwd=work)
+    return {"help_seconds": help_s, "help_cpu_seconds": help_cpu,
+            "metrics_empty_seconds": metrics_s, "metrics_empty_cpu_seconds": metrics_cpu,
+            "metrics_empty_peak_rss_mib": metrics_rss}
+
+
+def load(dataset: data.Dataset, url: str, cwd: Path) -> dict[str, Any]:
+    """`rapport load` of the dataset's folder into `url`: seconds, rows/s, peak memory."""
+    result = run([*rapport_command(), "load", str(dataset.folder), "--db", url], cwd=cwd)
+    rows = dataset.total_rows
+    return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds, "rows": rows,
+            "rows_per_second": rows / result.seconds,
+            "interactions_per_second": dataset.interactions / result.seconds,
+            "peak_rss_mib": result.peak_rss_mib}
+
+
+def load_phases(path: Path) -> dict[str, float]:
+    """The loader's own split of its time (the loads table), summed over the files."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        parse, check, write = con.execute(
+            "SELECT sum(parse_seconds), sum(check_seconds), sum(write_seconds) FROM loads "
+            "WHERE status = 'loaded'").fetchone()
+    return {"stage_seconds": parse or 0.0, "check_seconds": check or 0.0,
+            "write_seconds": write or 0.0}
+
+
+def catalog(url: str, cwd: Path, times: int) -> tuple[dict[str, float], list[dict]]:
+    """`rapport metrics --weeks 104 --format json`: median seconds, peak memory, its rows."""
+    argv = [*rapport_command(), "metrics", "--week", data.LAST_WEEK, "--weeks", str(WEEKS),
+            "--format", "json", "--db", url]
+    seconds, cpu, rss, last = repeat(argv, times, cwd=cwd)
+    rows = json.loads(last.stdout)
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": rss, "values": len(rows)}, rows
+
+
+def weekly(url: str, cwd: Path) -> dict[str, float]:
+    """The weekly-check query set, timed in one process (see pipelines.bench.weekly)."""
+    result = run([sys.executable, "-m", "pipelines.bench.weekly", url, data.LAST_WEEK], cwd=cwd)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def reciprocal_values(rows: list[dict]) -> list[tuple[str, int]]:
+    """(week, value) of reciprocal_relationships from the catalog's JSON output."""
+    return [(r["week"], int(r["value"] or 0)) for r in rows
+            if r["metric"] == "reciprocal_relationships"]
+
+
+def _pg_database(admin_url: str, name: str) -> str:
+    admin = sa.create_engine(admin_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_drop(admin_url: str, name: str) -> None:
+    admin = sa.create_engine(admin_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def postgres(dataset: data.Dataset, admin_url: str, cwd: Path, say: Say) -> dict[str, Any]:
+    """Load and catalog on a fresh PostgreSQL database: seconds and the client's peak memory."""
+    name = f"rapport_bench_{dataset.interactions}_{uuid.uuid4().hex[:6]}"
+    url = _pg_database(admin_url, name)
+    try:
+        say(f"postgresql: rapport load ({dataset.total_rows:,} rows)")
+        loaded = load(dataset, url, cwd)
+        say("postgresql: rapport metrics --weeks 104")
+        figures, rows = catalog(url, cwd, times=1)
+    finally:
+        _pg_drop(admin_url, name)
+    return {"load": loaded, "catalog": figures,
+            "reciprocal": reciprocal_values(rows)}
+
+
+def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
+             skip_dashboard: bool, pg_admin: str, catalog_runs: int, say: Say) -> dict[str, Any]:
+    """Every figure for one number of interactions."""
+    folder = work / f"{size}"
+    folder.mkdir(parents=True, exist_ok=True)
+    say(f"{size:,} interactions: writing canonical CSVs")
+    dataset = data.generate(folder / "csv", size)
+    say(f"{size:,}: {dataset.total_rows:,} rows in {dataset.seconds:.1f} s")
+    path = folder / "warehouse.duckdb"
+    for leftover in folder.glob("warehouse.duckdb*"):
+        leftover.unlink()
+    url = f"duckdb:///{path}"
+    say(f"{size:,}: rapport load into DuckDB")
+    loaded = load(dataset, url, folder)
+    loaded["phases"] = load_phases(path)
+    say(f"{size:,}: loaded in {loaded['seconds']:.1f} s ({loaded['rows_per_second']:,.0f} rows/s, "
+        f"peak {loaded['peak_rss_mib']:,.0f} MiB)")
+    say(f"{size:,}: rapport metrics --weeks {WEEKS} ×{catalog_runs}")
+    cat_figures, rows = catalog(url, folder, catalog_runs)
+    cat_figures["net_seconds"] = max(cat_figures["seconds"] - startup_s, 0.0)
+    say(f"{size:,}: catalog {cat_figures['seconds']:.2f} s ({cat_figures['net_seconds']:.2f} s net)")
+    say(f"{size:,}: weekly-check query set")
+    week = weekly(url, folder)
+    say(f"{size:,}: floor query (reciprocal relationships, {WEEKS} weeks)")
+    floor_s, floor_rows = time_floor(str(path), data.LAST_WEEK, WEEKS)
+    product = reciprocal_values(rows)
+    result: dict[str, Any] = {
+        "interactions": size, "rows": dataset.rows, "data_seconds": dataset.seconds,
+        "load": loaded, "catalog": cat_figures, "weekly": week,
+        "floor": {"seconds": floor_s, "agrees": product == floor_rows,
+                  "weeks": len(floor_rows),
+                  "reciprocal_last_week": floor_rows[-1][1] if floor_rows else None},
+    }
+    if product != floor_rows:
+        mismatch = [(a, b) for a, b in zip(product, floor_rows) if a != b][:3]
+        say(f"{size:,}: WARNING the product and the floor disagree, e.g. {mismatch}")
+    result["postgres"] = None
+    if not skip_postgres and size <= PG_MAX_SIZE:
+        pg = postgres(dataset, pg_admin, folder, say)
+        pg["agrees_with_duckdb"] = pg.pop("reciprocal") == product
+        result["postgres"] = pg
+    result["dashboard"] = None
+    if not skip_dashboard and size <= PG_MAX_SIZE:
+        why = browser.available()
+        if why:
+            say(f"{size:,}: dashboard not measured: {why}")
+        else:
+            say(f"{size:,}: dashboard weekly page in Chromium")
+            result["dashboard"] = browser.weekly_page(url, folder)
+    result["ratios_to_floor"] = ratios(result)
+    return result
+
+
+def ratios(result: dict[str, Any]) -> dict[str, float | None]:
+    """Each time figure of one size divided by the floor query's time."""
+    floor_s = result["floor"]["seconds"]
+
+    def r(value: float | None) -> float | None:
+        return None if value is None or not floor_s else value / floor_s
+
+    pg = result.get("postgres") or {}
+    dash = result.get("dashboard") or {}
+    return {
+        "catalog_net": r(result["catalog"]["net_seconds"]),
+        "catalog_wall": r(result["catalog"]["seconds"]),
+        "weekly_warm": r(result["weekly"]["warm_seconds"]),
+        "weekly_first": r(result["weekly"]["first_seconds"]),
+        "load": r(result["load"]["seconds"]),
+        "postgres_catalog": r(pg.get("catalog", {}).get("seconds")),
+        "postgres_load": r(pg.get("load", {}).get("seconds")),
+        "dashboard_warm": r(dash.get("warm_seconds")),
+    }
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        memory = None
+    return {"cpus": os.cpu_count(), "memory_gib": memory, "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "platform": platform.platform(),
+            "load_average": os.getloadavg()}
+
+
+def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
+              skip_dashboard: bool = False, pg_admin: str | None = None,
+              catalog_runs: int = 3, say: Say = _say_to_stderr) -> dict[str, Any]:
+    """The whole benchmark; returns the JSON-ready document."""
+    work.mkdir(parents=True, exist_ok=True)
+    pg_admin = pg_admin or os.environ.get("RAPPORT_BENCH_PG_URL") or os.environ.get(
+        "RAPPORT_TEST_PG_URL") or DEFAULT_PG_ADMIN
+    started = datetime.now(timezone.utc)
+    doc: dict[str, Any] = {"started_at": started.isoformat(timespec="seconds"),
+                           "command": " ".join(["rapport", "bench", *sys.argv[2:]]),
+                           "machine": machine(), "weeks": WEEKS, "last_week": data.LAST_WEEK}
+    doc["startup"] = startup(work, say)
+    say(f"start-up: --help {doc['startup']['help_seconds']:.2f} s, metrics on an empty "
+        f"warehouse {doc['startup']['metrics_empty_seconds']:.2f} s")
+    doc["sizes"] = [one_size(size, work, startup_s=doc["startup"]["metrics_empty_seconds"],
+                             skip_postgres=skip_postgres, skip_dashboard=skip_dashboard,
+                             pg_admin=pg_admin, catalog_runs=catalog_runs, say=say)
+                    for size in sizes]
+    doc["machine"]["load_average_end"] = os.getloadavg()
+    doc["seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
+    return doc
+
+
