@@ -53,6 +53,20 @@ def load_command(
     raise typer.Exit(run_load(paths, ours=ours, db=db))
 
 
+@app.command("check")
+def check_command(
+    week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2026-W46 "
+                                       "(default: the latest complete week with data)."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    show_passed: bool = typer.Option(False, "--all", help="Also list the checks that passed."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Run the data quality checks on what is loaded; exit 1 when an error-level check fails."""
+    from pipelines.quality.cli import run_check
+
+    raise typer.Exit(run_check(week=week, db=db, fmt=fmt, show_passed=show_passed))
+
+
 @app.command("team")
 def team_command(db: Optional[str] = DbOption) -> None:
     """Apply the team file (rapport.toml) to people.is_ours without reloading anything."""

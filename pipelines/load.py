@@ -24,6 +24,8 @@ from pipelines.stage import run
 from pipelines.archive import extract_zip
 from pipelines.merge import Target, stage_table, upsert
 from pipelines.publish import writable
+from pipelines.quality import at_load
+from pipelines.quality.runner import after_load
 from pipelines.records import Parsed
 from pipelines.sources import registry
 from pipelines.sources.base import ParseContext, Source, SourceError
@@ -43,6 +45,7 @@ class CheckSummary:
     observed: int
     offending: list[str] = field(default_factory=list)
     platform: str | None = None
+    details: dict[str, Any] | None = None  # stored as JSON (e.g. Great Expectations' verdict)
 
 
 @dataclass
@@ -117,6 +120,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
     ctx = ParseContext(ours={k: set(v) for k, v in (ours or {}).items()})
     team = load_team()
     summaries: list[FileSummary] = []
+    at_load.prefetch()
     with tempfile.TemporaryDirectory(prefix="rapport-load-") as tmp, writable(url) as write_url:
         scratch = Path(tmp)
         engine = make_engine(write_url)
@@ -139,6 +143,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
                 summaries.append(_load_unit(engine, unit, ctx, team, now or _now(), scratch))
                 done += 1
                 _tick(progress, unit.label, done, total)
+        after_load(engine, summaries, now or _now())
         engine.dispose()
     return summaries
 
@@ -264,6 +269,7 @@ def _check(dcon: Any, tables: list[str], now: datetime, summary: FileSummary) ->
             summary.quarantined += rejected
             summary.checks.append(CheckSummary(f"{table}.csv_well_formed", "error",
                                                "failed" if rejected else "passed", rejected))
+        at_load.start(dcon, table, now, summary)
 
 
 _QUARANTINE_COLUMNS = ["quarantine_id", "load_id", "file", "line", "table", "reason", "raw",
@@ -329,11 +335,12 @@ def _sql(text: str) -> str:
 
 
 def _store_checks(conn: sa.Connection, summary: FileSummary, load_id: str, now: datetime) -> None:
+    summary.checks.extend(at_load.finish(summary, CheckSummary))
     rows = [{
         "result_id": uuid.uuid4().hex, "load_id": load_id, "week": None, "platform": c.platform,
         "check": c.check, "severity": c.severity, "status": c.status, "observed": str(c.observed),
         "offending": json.dumps(c.offending[: stage.MAX_OFFENDING]) if c.offending else None,
-        "details": None, "checked_at": now,
+        "details": json.dumps(c.details, default=str) if c.details else None, "checked_at": now,
     } for c in summary.checks]
     if rows:
         conn.execute(quality_results.insert(), rows)

@@ -1,0 +1,178 @@
+"""Great Expectations at load time: the suite on a bounded sample, beside the SQL counts.
+
+Every record of a load is checked by the loader's SQL rules (the suites rendered as DuckDB
+predicates, `pipelines.rules`); that is what quarantines. Great Expectations then validates a
+bounded sample of the staged batch (up to SAMPLE_ROWS records drawn at random plus up to
+FAILING_ROWS records that broke an error rule) with the same suite, and the same checks are
+counted in SQL on that very sample. Each check's stored result carries GX's verdict in its
+details; one more result per table, `<table>.gx_suite`, says whether GX ran and agrees with
+the rules (`passed`), disagrees (`failed`: the SQL rendering of a check is wrong), or could not
+run (`could_not_run`, with GX's error).
+
+Cost is bounded: the sample does not grow with the file; GX is imported in a background
+thread from the start of the load (`prefetch`), and it validates in a worker thread while the
+loader writes, joined just before the check results are stored. `RAPPORT_LOAD_GX=off` skips
+the step (the SQL rules still check every record).
+"""
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pipelines.quality.checks import ERROR, LOAD, RECORD, Check
+from pipelines.quality.gx_run import COULD_NOT_RUN, FAILED, PASSED, Verdict
+from pipelines.quality.suites import suite
+from pipelines.warehouse import NATURAL_KEYS, canonical_columns
+
+SAMPLE_ROWS = 5_000
+FAILING_ROWS = 500
+ENV = "RAPPORT_LOAD_GX"
+
+_executor: ThreadPoolExecutor | None = None
+_PENDING = "_gx_pending"  # attribute of the load's summary holding its running validations
+
+
+@dataclass
+class _Pending:
+    table: str
+    checks: list[Check]
+    sample_rows: int
+    sql_counts: dict[str, int]
+    future: Future
+    started: float
+
+
+def enabled() -> bool:
+    """Whether loads validate their sample with Great Expectations (RAPPORT_LOAD_GX, default on)."""
+    value = os.environ.get(ENV, "sample").strip().lower()
+    return value not in ("off", "0", "false", "no")
+
+
+def prefetch() -> None:
+    """Start importing Great Expectations in the background when loads use it."""
+    if enabled():
+        from pipelines.quality.gx_run import prefetch as start_import
+
+        start_import()
+
+
+def load_checks(table: str) -> list[Check]:
+    """The checks of a table's suite that a load can judge on its own records."""
+    return [c for c in suite(table) if c.scope in (RECORD, LOAD)]
+
+
+def _worker() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-validate")
+    return _executor
+
+
+def _sample(dcon: Any, table: str) -> str:
+    name = f"gxsample_{table}"
+    dcon.execute(f"DROP TABLE IF EXISTS {name}")
+    dcon.execute(f"""CREATE TEMP TABLE {name} AS SELECT * FROM checked_{table} WHERE _seq IN (
+        SELECT _seq FROM (SELECT _seq FROM checked_{table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS)
+                          REPEATABLE (7))
+        UNION
+        SELECT _seq FROM (SELECT _seq FROM checked_{table} WHERE _error IS NOT NULL
+                          ORDER BY _seq LIMIT {FAILING_ROWS}))""")
+    return name
+
+
+def sql_counts(dcon: Any, relation: str, checks: list[Check], now: datetime) -> dict[str, int]:
+    """Failing records per check in `relation`, counted by the SQL rendering of each check."""
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    counts = {}
+    for check in checks:
+        query = check.expect.failing_count(relation).replace("{now}", stamp)
+        counts[check.name] = dcon.execute(query).fetchall()[0][0]
+    return counts
+
+
+def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
+    """Sample the checked batch of `table`, count it in SQL and start GX on it in the background."""
+    if not enabled():
+        return
+    started = time.perf_counter()
+    checks = load_checks(table)
+    try:
+        from pipelines.quality.gx_run import frame_for_gx, validate_frame
+
+        relation = _sample(dcon, table)
+        counts = sql_counts(dcon, relation, checks, now)
+        columns = ", ".join(f'"{c}"' for c in canonical_columns(table))
+        frame = frame_for_gx(dcon.execute(f"SELECT {columns} FROM {relation} ORDER BY _seq").df())
+        dcon.execute(f"DROP TABLE IF EXISTS {relation}")
+        future = _worker().submit(validate_frame, frame, checks, now, name=table,
+                                  index=list(NATURAL_KEYS[table]))
+        rows = len(frame)
+    except Exception as exc:
+        future = Future()
+        future.set_exception(exc)
+        counts, rows = {}, 0
+    if not hasattr(owner, _PENDING):
+        setattr(owner, _PENDING, [])
+    getattr(owner, _PENDING).append(_Pending(table, checks, rows, counts, future, started))
+
+
+def finish(owner: object, make_check: Any) -> list[Any]:
+    """Wait for GX on `owner`'s tables; annotate its checks and return the `<table>.gx_suite` rows.
+
+    `make_check(check=, severity=, status=, observed=, offending=, details=)` builds the loader's
+    check summary; existing summaries in `owner.checks` get GX's verdict in their details.
+    """
+    rows = []
+    pendings = getattr(owner, _PENDING, [])
+    if hasattr(owner, _PENDING):
+        delattr(owner, _PENDING)
+    for pending in pendings:
+        try:
+            verdicts = pending.future.result()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            verdicts = [Verdict(c.name, c.severity, COULD_NOT_RUN, error=error) for c in pending.checks]
+        seconds = round(time.perf_counter() - pending.started, 3)
+        by_name = {v.check: v for v in verdicts}
+        for summary in getattr(owner, "checks", []):
+            verdict = by_name.get(summary.check)
+            if verdict is not None:
+                summary.details = {**(summary.details or {}), "gx": _gx_details(verdict, pending)}
+        rows.append(_suite_row(pending, verdicts, seconds, make_check))
+    return rows
+
+
+def _gx_details(verdict: Verdict, pending: _Pending) -> dict[str, Any]:
+    details: dict[str, Any] = {"status": verdict.status, "sample_rows": pending.sample_rows}
+    if verdict.status == COULD_NOT_RUN:
+        details["error"] = verdict.error
+    else:
+        details["unexpected"] = verdict.unexpected
+        details["sql_unexpected"] = pending.sql_counts.get(verdict.check)
+        if verdict.offending:
+            details["offending"] = verdict.offending
+    return details
+
+
+def _suite_row(pending: _Pending, verdicts: list[Verdict], seconds: float, make_check: Any) -> Any:
+    crashed = {v.check: v.error for v in verdicts if v.status == COULD_NOT_RUN}
+    disagree = [v.check for v in verdicts if v.status != COULD_NOT_RUN
+                and v.unexpected != pending.sql_counts.get(v.check)]
+    details: dict[str, Any] = {"sample_rows": pending.sample_rows, "seconds": seconds,
+                               "checks": len(pending.checks),
+                               "gx_failed": [v.check for v in verdicts if v.status == FAILED]}
+    if crashed:
+        details["errors"] = crashed
+        status, names = COULD_NOT_RUN, sorted(crashed)
+    elif disagree:
+        details["disagreements"] = {n: {"gx": next(v.unexpected for v in verdicts if v.check == n),
+                                        "sql": pending.sql_counts.get(n)} for n in disagree}
+        status, names = FAILED, disagree
+    else:
+        status, names = PASSED, []
+    return make_check(check=f"{pending.table}.gx_suite", severity=ERROR, status=status,
+                      observed=len(names), offending=names, details=details)
