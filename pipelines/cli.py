@@ -40,6 +40,24 @@ def metrics_command(
                                  fmt=fmt, signals=signals, db=db))
 
 
+@app.command("report")
+def report_command(
+    out: Path = typer.Option(..., "--out", help="Where to write the report: FILE.pdf or FILE.pptx."),
+    week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2026-W46 "
+                                       "(default: the latest complete week with data)."),
+    weeks: int = typer.Option(12, "--weeks", min=1, help="How many weeks the trend charts show."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="Only this platform."),
+    include_names: bool = typer.Option(False, "--include-names", help="Name people by handle "
+                                       "(internal use); by default people appear only as counts."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Write the executive report (CEO/CFO pack) for a week as a PDF or as slides."""
+    from dashboard.report.cli import run_report
+
+    raise typer.Exit(run_report(out, week=week, weeks=weeks, platform=platform,
+                                include_names=include_names, db=db))
+
+
 @app.command("load")
 def load_command(
     paths: list[Path] = typer.Argument(..., help="Export files, folders or zips to load."),
