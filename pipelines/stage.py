@@ -11,11 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import sqlalchemy as sa
 
@@ -137,14 +140,22 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
     """
     header = read_header(path, table)
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header.columns) + "}"
-    src = str(path).replace("'", "''")
+    unified = _unify_line_ends(path)
+    src = str(unified or path).replace("'", "''")
     run(dcon, f"DROP TABLE IF EXISTS raw_{table}")
     run(dcon, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    run(dcon, 
-        f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM read_csv('{src}', columns={columns}, "
-        "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
-        "store_rejects=true, max_line_size=8388608, parallel=true)"
-    )
+    try:
+        run(dcon,
+            f"CREATE TEMP TABLE raw_{table} AS SELECT * FROM read_csv('{src}', columns={columns}, "
+            "header=true, auto_detect=false, delim=',', quote='\"', escape='\"', "
+            "store_rejects=true, max_line_size=8388608, parallel=true)"
+        )
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        raise SourceError(f"{path.name}: cannot be read as CSV ({reason})") from exc
+    finally:
+        if unified is not None:
+            unified.unlink(missing_ok=True)
     run(dcon, f"""CREATE OR REPLACE TEMP TABLE csvrej_{table} AS
         SELECT line - 1 AS record, line, error_type, error_message, csv_line FROM reject_errors
         QUALIFY row_number() OVER (PARTITION BY line ORDER BY column_idx) = 1""")
@@ -180,6 +191,35 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
     count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchall()[0][0] + len(rejected)
     run(dcon, f"DROP TABLE raw_{table}")
     return header, count
+
+
+def _unify_line_ends(path: Path, chunk_bytes: int = 1 << 24) -> Path | None:
+    """A temporary copy of `path` with every line end as LF, when it mixes CRLF, CR and LF.
+
+    DuckDB's reader stops on a file whose rows end differently (a file edited on Windows and
+    appended to elsewhere); line numbers stay the same. None when the file uses one kind.
+    """
+    def chunks(handle: Any) -> Any:
+        while chunk := handle.read(chunk_bytes):
+            if chunk.endswith(b"\r"):
+                chunk += handle.read(1)  # never split a CRLF between two chunks
+            yield chunk
+
+    kinds: set[str] = set()
+    with path.open("rb") as f:
+        for chunk in chunks(f):
+            crlf = chunk.count(b"\r\n")
+            kinds |= {k for k, n in (("crlf", crlf), ("cr", chunk.count(b"\r") - crlf),
+                                     ("lf", chunk.count(b"\n") - crlf)) if n}
+            if len(kinds) > 1:
+                break
+    if len(kinds) < 2:
+        return None
+    fd, name = tempfile.mkstemp(prefix="rapport-csv-", suffix=".csv")
+    with path.open("rb") as src, os.fdopen(fd, "wb") as out:
+        for chunk in chunks(src):
+            out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+    return Path(name)
 
 
 def _line_breaks(expr: str) -> str:
