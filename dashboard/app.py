@@ -17,14 +17,14 @@ st.set_page_config(page_title="rapport", page_icon=":material/handshake:", layou
                    initial_sidebar_state="expanded")
 
 PAGES = {
-    "weekly": st.Page("pages/weekly.py", title="Weekly check", icon=":material/fact_check:",
+    "weekly": st.Page("views/weekly.py", title="Weekly check", icon=":material/fact_check:",
                       url_path="weekly", default=True),
-    "relationships": st.Page("pages/relationships.py", title="Relationships",
+    "relationships": st.Page("views/relationships.py", title="Relationships",
                              icon=":material/group:", url_path="relationships"),
-    "roi": st.Page("pages/roi.py", title="Social ROI", icon=":material/payments:", url_path="roi"),
-    "quality": st.Page("pages/quality.py", title="Data quality", icon=":material/rule:",
+    "roi": st.Page("views/roi.py", title="Social ROI", icon=":material/payments:", url_path="roi"),
+    "quality": st.Page("views/quality.py", title="Data quality", icon=":material/rule:",
                        url_path="quality"),
-    "sources": st.Page("pages/sources.py", title="Sources", icon=":material/upload_file:",
+    "sources": st.Page("views/sources.py", title="Sources", icon=":material/upload_file:",
                        url_path="sources"),
 }
 
@@ -41,7 +41,7 @@ def main() -> None:
         st.stop()
 
     if default_week is None:
-        welcome = st.Page("pages/welcome.py", title="Welcome", icon=":material/waving_hand:",
+        welcome = st.Page("views/welcome.py", title="Welcome", icon=":material/waving_hand:",
                           url_path="welcome", default=True)
         page = st.navigation([welcome, PAGES["sources"]])
         st.session_state[controls.VIEW_KEY] = None

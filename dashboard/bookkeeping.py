@@ -80,6 +80,17 @@ def validate_costs(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, s
     return pd.DataFrame(rows, columns=COST_COLUMNS), blanks, errors
 
 
+def changed_rows(rows: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are new or differ from the stored ones (empty and missing are equal)."""
+    if rows.empty:
+        return rows
+    stored = {(r["week"], r["platform"]): tuple(_number(r[n]) for n in COST_NUMBERS)
+              for r in base.to_dict("records") if str(r.get("week") or "")}
+    keep = [stored.get((r["week"], r["platform"])) != tuple(_number(r[n]) for n in COST_NUMBERS)
+            for r in rows.to_dict("records")]
+    return rows[keep].reset_index(drop=True)
+
+
 def _blank(value: object) -> bool:
     try:
         return _number(value) is None

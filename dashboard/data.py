@@ -24,7 +24,8 @@ class WarehouseBusy(RuntimeError):
 
 def _is_lock_error(exc: BaseException) -> bool:
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return any(sign in text for sign in ("Could not set lock", "Conflicting lock",
+                                         "different configuration"))
 
 
 def retry_busy(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -51,6 +52,9 @@ def safe_url(url: str) -> str:
 
 def explain(exc: BaseException, url: str, doing: str) -> str:
     """A message that says what went wrong and what to do, never a traceback."""
+    if type(exc).__name__ == "LoaderBusy":
+        return (f"Another load is writing to this warehouse, so {doing} has to wait. "
+                "Try again in a moment.")
     if isinstance(exc, WarehouseBusy) or _is_lock_error(exc):
         return (f"The warehouse is busy while {doing}: another process (probably a load) is "
                 "writing to it. Wait a few seconds and reload the page.")
@@ -100,26 +104,15 @@ def prepared(url: str) -> bool:
 
 @st.cache_data(show_spinner=False)
 def catalog() -> pd.DataFrame:
-    """The metric catalog as a table: name, label, family, unit, direction, definition."""
+    """The metric catalog as a table: name, label, family, unit, fmt, direction, description,
+    definition, and the outcome a context metric is mistaken for."""
     from metrics import api
 
-    rows = []
-    for record in api.catalog():
-        get = (record.get if isinstance(record, dict)
-               else lambda key, default=None, r=record: getattr(r, key, default))
-        unit = get("unit") or get("format") or "count"
-        rows.append({
-            "name": get("name"),
-            "label": get("label") or str(get("name")).replace("_", " ").capitalize(),
-            "family": get("family"),
-            "unit": unit,
-            "fmt": get("fmt"),
-            "direction": get("direction") or get("good") or get("good_direction") or "up",
-            "description": get("description") or "",
-            "definition": get("definition") or "",
-            "paired": get("paired_outcome") or get("paired") or get("pair"),
-        })
-    return pd.DataFrame(rows)
+    return pd.DataFrame([{
+        "name": m.name, "label": m.label, "family": m.family, "unit": m.unit, "fmt": m.fmt,
+        "direction": m.direction, "description": m.description, "definition": m.definition,
+        "mistaken_for": m.mistaken_for,
+    } for m in api.catalog()])
 
 
 TREND_WEEKS = 12

@@ -14,17 +14,41 @@ FONT = dict(family="Source Sans Pro, Source Sans 3, Arial, sans-serif", size=15,
 def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure:
     fig.update_layout(
         height=height,
-        margin=dict(l=8, r=8, t=40 if title else 8, b=8),
-        title=dict(text=title, font=dict(size=17)) if title else None,
+        margin=dict(l=8, r=16, t=44 if title else 8, b=8),
+        title=dict(text=title, font=dict(size=17), x=0, xanchor="left", xref="paper") if title else None,
         font=FONT,
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel=dict(font_size=14),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
     )
-    fig.update_xaxes(type="category", showgrid=False, linecolor=theme.GRID)
-    fig.update_yaxes(gridcolor=theme.GRID, zeroline=True, zerolinecolor=theme.GRID, rangemode="tozero")
+    fig.update_xaxes(type="category", showgrid=False, linecolor=theme.GRID, automargin=True,
+                     tickangle=0)
+    _week_ticks(fig)
+    fig.update_yaxes(gridcolor=theme.GRID, zeroline=True, zerolinecolor=theme.GRID,
+                     rangemode="tozero", automargin=True)
     return fig
+
+
+def _week_ticks(fig: go.Figure, most: int = 7) -> None:
+    """Label at most `most` weeks on a week axis, as W46 (the full label stays in the hover)."""
+    weeks = sorted({x for trace in fig.data if getattr(trace, "x", None) is not None
+                    for x in trace.x if isinstance(x, str) and "-W" in x})
+    if not weeks:
+        return
+    step = max(1, -(-len(weeks) // most))
+    shown = weeks[::-1][::step][::-1]  # always label the latest week
+    fig.update_xaxes(tickmode="array", tickvals=shown,
+                     ticktext=[w.split("-")[1] if i else w for i, w in enumerate(shown)])
+
+
+def _whole_counts(fig: go.Figure, unit: str | None) -> None:
+    """Counts get whole-number ticks, even when every value is small."""
+    if theme.unit_kind(unit) != "count":
+        return
+    values = [v for trace in fig.data for v in (trace.y or []) if v is not None and v == v]
+    if not values or max(values) <= 5:
+        fig.update_yaxes(dtick=1, range=[0, max([*values, 0]) + 1])
 
 
 def _hover_format(unit: str | None) -> str:
@@ -33,28 +57,27 @@ def _hover_format(unit: str | None) -> str:
 
 
 def sparkline(weekly: pd.DataFrame, colour: str, unit: str | None = None) -> go.Figure:
-    """A small line of `value` by `week`; gaps where a week's value is undefined."""
+    """A small line of `value` by `week`; gaps where a week's value is undefined.
+
+    Built from plain dicts in one go: a page draws a score of these, and each `update_*`
+    call on a figure costs a validation pass.
+    """
     data = weekly.sort_values("week")
-    values = pd.to_numeric(data["value"], errors="coerce")
-    fig = go.Figure(go.Scatter(
-        x=list(data["week"]), y=list(values), mode="lines+markers",
-        line=dict(color=colour, width=2.5), marker=dict(size=4, color=colour),
-        connectgaps=False, hovertemplate="%{x}: %{y:" + _hover_format(unit) + "}<extra></extra>",
-    ))
-    if len(data):  # the selected week stands out
-        fig.add_trace(go.Scatter(
-            x=[data["week"].iloc[-1]], y=[values.iloc[-1]], mode="markers",
-            marker=dict(size=8, color=colour), hoverinfo="skip",
-        ))
-    fig.update_layout(height=64, margin=dict(l=0, r=0, t=2, b=2), showlegend=False,
-                      paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-                      font=FONT, hoverlabel=dict(font_size=13))
-    fig.update_xaxes(visible=False, type="category")
-    fig.update_yaxes(visible=False, rangemode="tozero")
-    return fig
+    weeks = list(data["week"])
+    values = [None if pd.isna(v) else float(v) for v in pd.to_numeric(data["value"], errors="coerce")]
+    traces = [dict(type="scatter", x=weeks, y=values, mode="lines+markers", connectgaps=False,
+                   line=dict(color=colour, width=2.5), marker=dict(size=4, color=colour),
+                   hovertemplate="%{x}: %{y:" + _hover_format(unit) + "}<extra></extra>")]
+    if weeks:  # the selected week stands out
+        traces.append(dict(type="scatter", x=weeks[-1:], y=values[-1:], mode="markers",
+                           marker=dict(size=8, color=colour), hoverinfo="skip"))
+    return go.Figure(data=traces, layout=dict(
+        height=64, margin=dict(l=0, r=0, t=2, b=2), showlegend=False, font=FONT,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(font_size=13),
+        xaxis=dict(visible=False, type="category"), yaxis=dict(visible=False, rangemode="tozero")))
 
 
-def trend(data: pd.DataFrame, *, series: str, title: str, unit: str | None = None,
+def trend(data: pd.DataFrame, *, series: str, title: str | None = None, unit: str | None = None,
           colours: dict[str, str] | None = None, height: int = 320) -> go.Figure:
     """Lines of `value` by `week`, one per value of the `series` column."""
     fig = go.Figure()
@@ -71,12 +94,14 @@ def trend(data: pd.DataFrame, *, series: str, title: str, unit: str | None = Non
     if unit and theme.unit_kind(unit) in ("percent", "ratio"):
         fig.update_yaxes(tickformat=".0%")
     _base(fig, height=height, title=title)
+    fig.update_layout(showlegend=len(names) > 1)
+    _whole_counts(fig, unit)
     if theme.unit_kind(unit) == "ratio":
         fig.update_yaxes(rangemode="normal")
     return fig
 
 
-def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figure:
+def funnel(stages: Sequence[tuple[str, float | None]], *, title: str | None = None) -> go.Figure:
     """From effort to results: the first stage (activity) muted, the results in colour."""
     labels = [label for label, _ in stages]
     values = [0 if theme.is_missing(v) else float(v) for _, v in stages]
@@ -87,13 +112,13 @@ def funnel(stages: Sequence[tuple[str, float | None]], *, title: str) -> go.Figu
         connector=dict(line=dict(color=theme.GRID)),
         hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
     ))
-    fig = _base(fig, height=300, title=title)
-    fig.update_xaxes(type="linear")
-    fig.update_yaxes(type="category", gridcolor="white")
+    fig = _base(fig, height=320, title=title)
+    fig.update_xaxes(type="linear", visible=False)
+    fig.update_yaxes(type="category", gridcolor="white", tickfont=dict(size=15))
     return fig
 
 
-def cost_and_value(data: pd.DataFrame, *, title: str, currency: str = "") -> go.Figure:
+def cost_and_value(data: pd.DataFrame, *, title: str | None = None, currency: str = "") -> go.Figure:
     """Bars of cost (muted) beside referral value (colour) by week."""
     data = data.sort_values("week")
     fig = go.Figure([
@@ -110,7 +135,7 @@ QUALITY_COLOURS = {"passed": theme.OKABE_ITO["sky_blue"], "warned": theme.OKABE_
                    "failed": theme.HARM, "could not run": theme.MUTED}
 
 
-def quality_by_week(data: pd.DataFrame, *, title: str) -> go.Figure:
+def quality_by_week(data: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Stacked bars of checks passed, warned, failed and could not run, per week."""
     data = data.sort_values("week")
     fig = go.Figure([

@@ -18,8 +18,12 @@ WAITING_LIMIT = 300
 
 
 def read_frame(url: str, query: sa.Executable) -> pd.DataFrame:
-    """Run a query on a short-lived read-only connection and return its rows."""
-    engine = wh.make_engine(url, read_only=True)
+    """Run a query on a short-lived connection and return its rows.
+
+    The connection is opened like the metrics API opens it: DuckDB refuses, in one process,
+    a read-only connection beside a read-write one to the same file.
+    """
+    engine = wh.make_engine(url)
     try:
         with engine.connect() as conn:
             result = conn.execute(query)

@@ -27,6 +27,7 @@ def cards(results: pd.DataFrame, catalog: pd.DataFrame, week: str, previous: str
             "name": metric.name, "label": metric.label, "family": metric.family,
             "unit": metric.unit, "direction": metric.direction,
             "value": current, "previous": before,
+            "change": None if current is None or before is None else current - before,
             "value_text": theme.format_value(current, metric.unit, currency,
                                              getattr(metric, "fmt", None)),
             "change_text": theme.format_change(current, before, metric.unit, currency),

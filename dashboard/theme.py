@@ -99,6 +99,8 @@ def format_change(current: Any, previous: Any, unit: str | None, currency: str =
     if is_missing(current) or is_missing(previous):
         return None
     diff = float(current) - float(previous)
+    if diff == 0:
+        return "no change"
     kind = unit_kind(unit)
     if kind in ("percent", "ratio"):
         return f"{diff * 100:+.0f} pts"
@@ -112,10 +114,17 @@ def format_change(current: Any, previous: Any, unit: str | None, currency: str =
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:$~=&\"'])")
+_AUTOLINK = re.compile(r"(://|www\.|@)", re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 def escape_markdown(text: Any) -> str:
-    """Text that Streamlit's Markdown shows literally: no links, images, HTML or directives."""
+    """Text that Streamlit's Markdown shows literally: no links, images, HTML or directives.
+
+    Backslashes neutralise the Markdown syntax; a zero-width space breaks the bare URLs and
+    e-mail addresses that GitHub-flavoured Markdown would otherwise turn into links.
+    """
     text = "" if text is None else str(text)
     text = text.replace("\r", " ").replace("\n", " ")
+    text = _AUTOLINK.sub(lambda m: m[0][0] + ZERO_WIDTH_SPACE + m[0][1:], text)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

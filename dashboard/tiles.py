@@ -33,9 +33,12 @@ def muted_metric(card: Mapping, weekly: pd.DataFrame) -> None:
 def result_metric(card: Mapping, weekly: pd.DataFrame) -> None:
     """An outcome or harm metric: large, with its change coloured by its good direction."""
     colour = theme.family_colour(card["family"])
+    unchanged = card.get("change") == 0
     with st.container(border=True, key=f"tile_{card['name']}"):
         st.metric(card["label"], card["value_text"], delta=card["change_text"],
-                  delta_color=summary.delta_colour(card["family"], card["direction"]),
+                  delta_color="off" if unchanged else summary.delta_colour(card["family"],
+                                                                           card["direction"]),
+                  delta_arrow="off" if unchanged else "auto",
                   delta_description="vs previous week" if card["change_text"] else None,
                   help=card["help"])
         chart(figures.sparkline(weekly, colour, card["unit"]), key=f"spark_{card['name']}",
@@ -64,12 +67,13 @@ def health_banner(failed: pd.DataFrame, week: str, link_params: dict[str, str]) 
     st.error(f"**Data health:** {len(failed)} error-level check result(s) failed for the data "
              f"behind {week} ({checks}). The figures are shown, but treat them with care until "
              "the data is fixed.", icon=":material/report:")
-    st.page_link("pages/quality.py", label="See the failed checks on the Data quality page",
+    st.page_link("views/quality.py", label="See the failed checks on the Data quality page",
                  icon=":material/arrow_forward:", query_params=link_params)
 
 
 def people_table(frame: pd.DataFrame, columns: Mapping[str, str], key: str,
-                 height: int | str = "auto") -> None:
+                 height: int = 320) -> None:
     """People and their messages as an inert table (names are never Markdown or HTML)."""
     shown = frame[[c for c in columns if c in frame]].rename(columns=dict(columns))
-    st.dataframe(shown, key=key, hide_index=True, height=height, width="stretch")
+    st.dataframe(shown, key=key, hide_index=True, width="stretch",
+                 height=height if len(shown) > 8 else "auto")

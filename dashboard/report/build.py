@@ -78,6 +78,8 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
                      values.get(("automation_unfollows", week)), harm_total, week, weeks),
         harm_lines=lines(["automation_unfollows"]),
         checks=found, quality=ct.quality_statement(found, fresh, week), freshness=fresh,
+        period_quality=ct.period_quality(data.failed_by_week(url, wk.week_range(week, weeks, tz),
+                                                             platform), weeks),
         definitions=catalog,
         names=(data.top_relationships(url, bounds.start_utc, bounds.end_utc, platform)
                if include_names else None))

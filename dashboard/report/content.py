@@ -119,6 +119,7 @@ class Report:
     harm_lines: list[Line]
     checks: list[Check]
     quality: str
+    period_quality: str
     freshness: list[Freshness]
     definitions: list[MetricInfo]
     names: pd.DataFrame | None = None
@@ -281,6 +282,21 @@ def quality_statement(found: Sequence[Check], freshness_rows: Sequence[Freshness
     elif freshness_rows:
         parts.append("Every platform's data reaches the week's end.")
     return " ".join(parts)
+
+
+def period_quality(by_week: pd.DataFrame, weeks: int) -> str:
+    """One sentence on the checks of every week of the period."""
+    if by_week is None or by_week.empty:
+        return ""
+    bad = by_week[by_week["errors"] > 0]
+    warned = int((by_week["warnings"] > 0).sum())
+    if bad.empty:
+        text = f"Over the {weeks} weeks, no week's data failed an error-level check"
+    else:
+        listed = ", ".join(f"{w} ({n})" for w, n in zip(bad["week"], bad["errors"]))
+        text = (f"Over the {weeks} weeks, {len(bad)} week(s) had error-level check failures "
+                f"behind their data: {listed}")
+    return text + (f"; {warned} week(s) had warnings." if warned else ".")
 
 
 def _span(seconds: float) -> str:

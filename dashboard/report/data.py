@@ -32,6 +32,20 @@ def failed_checks(url: str, week: str, start: datetime, end: datetime,
     return queries.week_check_results(url, week, start, end, platform, errors_only=False)
 
 
+def failed_by_week(url: str, weeks: list, platform: str | None = None) -> pd.DataFrame:
+    """Per week of the period (metrics.weeks.Week objects): how many error-level checks failed
+    and how many warnings, for the data behind that week."""
+    rows = []
+    for week in weeks:
+        found = queries.week_check_results(url, week.label, week.start_utc, week.end_utc,
+                                           platform, errors_only=False)
+        failed = found[found["status"] == "failed"] if len(found) else found
+        rows.append({"week": week.label,
+                     "errors": int((failed["severity"] == "error").sum()) if len(failed) else 0,
+                     "warnings": int((failed["severity"] != "error").sum()) if len(failed) else 0})
+    return pd.DataFrame(rows, columns=["week", "errors", "warnings"])
+
+
 def harm_detail(url: str, start: datetime, end: datetime, platform: str | None = None
                 ) -> pd.DataFrame:
     """Unfollows of ours in the week, each with the automated messages of ours before it."""

@@ -227,7 +227,8 @@ class _Writer:
         out = self.heading(sections.PAGES[4], f"{r.week} · {r.scope}. A number from bad data is "
                            "worse than none.")
         failed = any(c.severity == "error" and c.status == "failed" for c in r.checks)
-        out += [self.callout(r.quality, HARM_BG if failed else OK_BG), Spacer(1, 6)]
+        out += [self.callout(r.quality, HARM_BG if failed else OK_BG), Spacer(1, 4),
+                self.p(r.period_quality), Spacer(1, 2)]
         out.append(self.p("Checks that failed or could not run", "h2"))
         if r.checks:
             rows = [["Check", "Severity", "Status", "Platform", "Results", "Observed"]] + [

@@ -174,7 +174,7 @@ class _Deck:
         r = self.report
         slide = self.slide(sections.PAGES[4], f"{r.week} · {r.scope}. A number from bad data "
                            "is worse than none.")
-        self.text(slide, [r.quality], LEFT, TOP, BODY_W, Inches(0.9), size=12)
+        self.text(slide, [r.quality, r.period_quality], LEFT, TOP, BODY_W, Inches(0.9), size=12)
         top = TOP + Inches(1.0)
         if r.checks:
             rows = [["Check", "Severity", "Status", "Platform", "Results", "Observed"]] + [

@@ -1,10 +1,14 @@
 """Data quality: checks per load and per week, and the records behind a failed check."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from dashboard import bookkeeping, data, figures, queries, tiles
+from dashboard import bookkeeping, data, figures, queries, tiles, uploads
 from dashboard.controls import current
+
+COUNTS = ["passed", "warned", "failed", "could not run"]
 
 view = current()
 bounds = view.bounds
@@ -20,19 +24,30 @@ if by_week.empty and by_load.empty:
             "the Sources page); `rapport check` runs the warehouse checks.", icon=":material/info:")
     st.stop()
 
-chart_column, loads_column = st.columns([2, 3], gap="large")
-with chart_column:
-    if by_week.empty:
-        st.info("No week-level checks recorded yet (`rapport check` runs them).",
-                icon=":material/info:")
-    else:
-        tiles.chart(figures.quality_by_week(by_week, title="Warehouse checks by week"),
-                    key="quality_weeks", alt="Checks passed, warned and failed by week")
-with loads_column:
-    st.subheader("Checks per load")
-    st.dataframe(by_load, key="quality_loads", hide_index=True, height=300, width="stretch",
-                 column_config={"load_id": None, "file": "File", "started_at": "Loaded at",
-                                "status": "Status", "quarantined": "Quarantined rows"})
+totals = by_load[COUNTS].sum() if len(by_load) else None
+if totals is not None:
+    for column, name in zip(st.columns(len(COUNTS) + 1), COUNTS + ["quarantined"]):
+        value = int(by_load["quarantined"].fillna(0).sum()) if name == "quarantined" else int(totals[name])
+        column.metric(f"Load checks {name}" if name != "quarantined" else "Records quarantined",
+                      f"{value:,}", border=True)
+
+st.subheader("Checks per load")
+shown = by_load.assign(file=uploads.strip_workdir(by_load["file"]).map(lambda f: Path(str(f)).name),
+                       where=uploads.strip_workdir(by_load["file"]))
+st.dataframe(shown, key="quality_loads", hide_index=True, width="stretch",
+             column_order=["file", *COUNTS, "quarantined", "status", "started_at", "where"],
+             column_config={"file": "File", "started_at": "Loaded at", "status": "Status",
+                            "quarantined": "Quarantined", "passed": "Passed", "warned": "Warned",
+                            "failed": "Failed", "could not run": "Could not run",
+                            "where": "Path"})
+
+st.subheader("Warehouse checks by week")
+if by_week.empty:
+    st.info("No week-level checks recorded yet (`rapport check` runs them).",
+            icon=":material/info:")
+else:
+    tiles.chart(figures.quality_by_week(by_week), key="quality_weeks",
+                alt="Checks passed, warned and failed by week")
 
 st.subheader("Problems")
 this_week = data.cached(queries.week_check_results, view.url, view.version, view.week,
@@ -45,16 +60,17 @@ if problems.empty:
     st.success("No failed checks" + (f" about {view.week}." if only_week else "."),
                icon=":material/verified:")
 else:
-    st.dataframe(problems.drop(columns=["result_id"]), key="quality_problems", hide_index=True,
-                 width="stretch", height=260)
+    st.dataframe(problems, key="quality_problems", hide_index=True, width="stretch", height=260,
+                 column_order=["check", "severity", "status", "week", "platform", "observed",
+                               "checked_at"])
     labels = {row.result_id: f"{row.check} · {row.severity} · {row.status} · "
-                             f"{row.week or row.load_id or ''} ({row.checked_at:%Y-%m-%d %H:%M})"
+                             f"{row.week or 'a load'} ({row.checked_at:%Y-%m-%d %H:%M})"
               for row in problems.itertuples()}
     chosen = st.selectbox("Look into a check", list(labels), key="quality_check",
                           format_func=labels.get)
     detail = data.cached(bookkeeping.check_detail, view.url, view.version, chosen)
     if detail:
-        st.markdown(f"**Observed:** `{str(detail.get('observed') or '—').replace('`', '')}`")
+        st.text(f"Observed: {detail.get('observed') or '—'}")
         if detail.get("details"):
             st.text(str(detail["details"]))
         offending = bookkeeping.offending_frame(detail.get("offending"))

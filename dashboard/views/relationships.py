@@ -9,35 +9,34 @@ from dashboard import data, figures, queries, theme, tiles
 from dashboard.controls import current
 
 WINDOW = timedelta(days=90)
-RECIPROCAL = ("reciprocal_relationships", "new_reciprocal_relationships", "member_reciprocal_pairs")
 
 view = current()
 bounds = view.bounds
 results = data.metric_results(view)
 
+
+def metric_trend(names: dict[str, str], key: str) -> None:
+    """Weekly values of some metrics, each in its colour."""
+    shown = results[results["metric"].isin(names)]
+    colours = {row.label: names[row.metric] for row in shown.itertuples()}
+    unit = shown["unit"].iloc[0] if len(shown) else None
+    tiles.chart(figures.trend(shown, series="label", colours=colours, height=260, unit=unit),
+                key=key,
+                alt=", ".join(sorted(colours)) + " by week")
+
+
 st.title("Relationships")
 st.caption(f"{view.week} · {view.platform or 'all platforms'}. A relationship is a person who "
            "answers when we write, and whom we answer when they write.")
 
-trend_column, new_column = st.columns([3, 2], gap="large")
-with trend_column:
-    shown = results[results["metric"].isin(RECIPROCAL)]
-    colours = dict(zip(shown["label"].drop_duplicates(),
-                       [theme.OUTCOME, theme.OKABE_ITO["sky_blue"], theme.OKABE_ITO["orange"]]))
-    tiles.chart(figures.trend(shown, series="label", title="Reciprocal relationships by week",
-                              colours=colours), key="reciprocal_trend",
-                alt="Reciprocal relationships by week")
-    st.caption("Reciprocal: we wrote to them and they wrote to us, both within 90 days. "
-               "Member pairs: two members (neither ours) who wrote to each other.")
-with new_column:
-    st.subheader("Became reciprocal this week")
-    new = data.cached(queries.new_reciprocal_people, view.url, view.version, bounds.start_utc,
-                      bounds.end_utc, view.platform, view.account)
-    if new.empty:
-        st.info("Nobody became reciprocal this week.", icon=":material/info:")
-    else:
-        tiles.people_table(new, {"name": "Person", "platform": "Platform", "ours_name": "With",
-                                 "reciprocal_since": "Reciprocal since"}, key="new_reciprocal")
+stock, flow = st.columns(2, gap="large")
+with stock:
+    st.markdown("**Reciprocal relationships** (both wrote to each other within 90 days)")
+    metric_trend({"reciprocal_relationships": theme.OUTCOME}, key="reciprocal_trend")
+with flow:
+    st.markdown("**New each week**, and member-to-member relationships")
+    metric_trend({"new_reciprocal_relationships": theme.OKABE_ITO["sky_blue"],
+                  "member_reciprocal_pairs": theme.OKABE_ITO["orange"]}, key="new_trend")
 
 st.subheader("People waiting on us")
 waiting = data.cached(queries.waiting_on_us, view.url, view.version, bounds.end_utc - WINDOW,
@@ -55,37 +54,47 @@ else:
                                  "waiting_days": "Days waiting", "messages": "Messages"},
                        key="waiting", height=320)
 
-talks, members = st.columns(2, gap="large")
-with talks:
-    st.subheader("Top conversations this week")
-    top = data.cached(queries.top_conversations, view.url, view.version, bounds.start_utc,
-                      bounds.end_utc, view.platform)
-    if top.empty:
-        st.info("No conversational messages this week.", icon=":material/info:")
+new_column, members = st.columns(2, gap="large")
+with new_column:
+    st.subheader("Became reciprocal this week")
+    new = data.cached(queries.new_reciprocal_people, view.url, view.version, bounds.start_utc,
+                      bounds.end_utc, view.platform, view.account)
+    if new.empty:
+        st.info("Nobody became reciprocal this week.", icon=":material/info:")
     else:
-        tiles.people_table(top, {"participants": "People", "platform": "Platform",
-                                 "messages": "Messages", "two_way": "Two-way",
-                                 "we_took_part": "We took part", "last_message": "Last message"},
-                           key="top_conversations")
+        st.caption(f"{len(new)} people became reciprocal with one of us this week: for the "
+                   "first time, both had written to each other.")
+        tiles.people_table(new, {"name": "Person", "platform": "Platform", "ours_name": "With",
+                                 "reciprocal_since": "Since"}, key="new_reciprocal", height=320)
 with members:
     st.subheader("Members talking to each other")
     pairs = data.cached(queries.member_pairs, view.url, view.version, bounds.end_utc - WINDOW,
                         bounds.end_utc, view.platform)
+    st.caption("Member-to-member reciprocity is a community that no longer needs us in the "
+               "middle of every conversation (last 90 days, busiest first).")
     if pairs.empty:
         st.info("No two members wrote to each other in the last 90 days.", icon=":material/info:")
     else:
-        st.caption("Member-to-member reciprocity is a community that no longer needs us in the "
-                   "middle of every conversation.")
         tiles.people_table(pairs, {"a_name": "Member", "b_name": "With", "messages": "Messages",
-                                   "last_message": "Last message"}, key="member_pairs")
+                                   "last_message": "Last message"}, key="member_pairs",
+                           height=320)
+
+st.subheader("Top conversations this week")
+top = data.cached(queries.top_conversations, view.url, view.version, bounds.start_utc,
+                  bounds.end_utc, view.platform)
+if top.empty:
+    st.info("No conversational messages this week.", icon=":material/info:")
+else:
+    tiles.people_table(top, {"messages": "Messages", "two_way": "Two-way",
+                             "we_took_part": "We took part", "platform": "Platform",
+                             "last_message": "Last message", "participants": "People"},
+                       key="top_conversations")
 
 st.subheader("Harm: unfollows after automated messages")
-harm = results[results["metric"] == "automation_unfollows"]
 harm_column, detail_column = st.columns([2, 3], gap="large")
 with harm_column:
-    tiles.chart(figures.trend(harm, series="label", title="Unfollows within 7 days of an "
-                              "automated message", colours={l: theme.HARM for l in harm["label"]}),
-                key="harm_trend", alt="Unfollows after automated messages by week")
+    st.markdown("**Unfollows within 7 days of an automated message from us**")
+    metric_trend({"automation_unfollows": theme.HARM}, key="harm_trend")
 with detail_column:
     unfollows = data.cached(queries.harm_unfollows, view.url, view.version, bounds.start_utc,
                             bounds.end_utc, view.platform, view.account)
@@ -99,4 +108,5 @@ with detail_column:
         tiles.people_table(unfollows, {"name": "Person", "platform": "Platform",
                                        "unfollowed_at": "Unfollowed at", "kind": "Automated",
                                        "sender_name": "Sent by", "sent_at": "Sent at",
-                                       "hours_before": "Hours before"}, key="harm_detail")
+                                       "hours_before": "Hours before"}, key="harm_detail",
+                           height=320)

@@ -28,11 +28,15 @@ if len(currencies) > 1:
 
 shown = cards[cards["name"].isin(TILES)].set_index("name").reindex(
     [n for n in TILES if n in set(cards["name"])]).reset_index()
-for column, card in zip(st.columns(max(len(shown), 1)), shown.to_dict("records")):
-    with column:
-        st.metric(card["label"], card["value_text"], delta=card["change_text"],
-                  delta_color=summary.delta_colour(card["family"], card["direction"]),
-                  help=card["help"], border=True)
+records = shown.to_dict("records")
+for start in range(0, len(records), 3):
+    for column, card in zip(st.columns(3), records[start:start + 3]):
+        with column:
+            st.metric(card["label"], card["value_text"], delta=card["change_text"],
+                      delta_color="off" if card["change"] == 0 else
+                      summary.delta_colour(card["family"], card["direction"]),
+                      delta_description="vs previous week" if card["change_text"] else None,
+                      help=card["help"], border=True)
 
 money, roi = st.columns(2, gap="large")
 with money:
@@ -40,8 +44,8 @@ with money:
         index="week", columns="metric", values="value", aggfunc="first").reset_index()
     for name in ("cost", "referral_value"):
         wide[name] = wide[name].fillna(0) if name in wide else 0
-    tiles.chart(figures.cost_and_value(wide, title="Cost and referral value by week",
-                                       currency=currency), key="cost_value",
+    st.markdown("**Cost and referral value by week**")
+    tiles.chart(figures.cost_and_value(wide, currency=currency), key="cost_value",
                 alt="Cost and referral value by week")
 with roi:
     platforms = [view.platform] if view.platform else data.cached(queries.platforms, view.url,
@@ -49,8 +53,8 @@ with roi:
     parts = [data.metric_results(view, platform=p).query("metric == 'social_roi'").assign(platform=p)
              for p in platforms]
     by_platform = pd.concat(parts) if parts else pd.DataFrame(columns=["week", "value", "platform"])
-    tiles.chart(figures.trend(by_platform, series="platform", unit="ratio",
-                              title="Social ROI by platform: (referral value − cost) / cost"),
+    st.markdown("**Social ROI by platform**: (referral value − cost) / cost")
+    tiles.chart(figures.trend(by_platform, series="platform", unit="ratio"),
                 key="roi_trend", alt="Social ROI by platform and week")
 
 st.info("**What this shows:** what the weeks' effort cost (hours × rate + spend, as entered "
@@ -94,13 +98,17 @@ if st.button("Save costs", key="save_costs", type="primary"):
                  icon=":material/error:")
     else:
         kept = set(zip(rows["week"], rows["platform"])) | set(blanks)
-        removed = sorted((known - kept) | set(blanks))
-        try:
-            data.retry_busy(bookkeeping.save_costs, view.url, rows, removed)
-        except Exception as exc:
-            data.report_error(exc, view.url, "saving the costs")
+        removed = sorted((known - kept) | (set(blanks) & known))
+        changed = bookkeeping.changed_rows(rows, base)
+        if changed.empty and not removed:
+            st.info("Nothing to save: the table matches what is stored.", icon=":material/info:")
         else:
-            st.session_state["costs_notice"] = (f"Saved {len(rows)} cost row(s)"
-                                                + (f", removed {len(removed)}" if removed else "")
-                                                + ".")
-            st.rerun()
+            try:
+                data.retry_busy(bookkeeping.save_costs, view.url, changed, removed)
+            except Exception as exc:
+                data.report_error(exc, view.url, "saving the costs")
+            else:
+                st.session_state["costs_notice"] = (
+                    f"Saved {len(changed)} cost row(s)"
+                    + (f", removed {len(removed)}" if removed else "") + ".")
+                st.rerun()

@@ -99,6 +99,7 @@ else:
                  column_order=["started_at", "file", "format", "status", "rows_read",
                                "rows_loaded", "rows_duplicate", "rows_skipped",
                                "rows_quarantined", "message"],
-                 column_config={"started_at": "Loaded at", "rows_read": "Read",
+                 column_config={"started_at": "Loaded at", "file": "File", "format": "Format",
+                                "status": "Status", "message": "Message", "rows_read": "Read",
                                 "rows_loaded": "Loaded", "rows_duplicate": "Duplicate",
                                 "rows_skipped": "Skipped", "rows_quarantined": "Quarantined"})

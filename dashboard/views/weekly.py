@@ -11,7 +11,9 @@ view = controls.current()
 bounds = view.bounds
 catalog = data.catalog()
 results = data.metric_results(view)
-cards = summary.cards(results, catalog, view.week, wk.previous_week(view.week))
+currencies = data.cached(queries.currencies, view.url, view.version)
+cards = summary.cards(results, catalog, view.week, wk.previous_week(view.week),
+                      currencies[0] if len(currencies) == 1 else "")
 
 st.title("Weekly check")
 scope = view.platform or "all platforms"
@@ -26,7 +28,7 @@ signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)
 tiles.callouts(signals, view.week)
 
-context, results_column = st.columns([2, 3], gap="large")
+context, results_column = st.columns([1, 2], gap="large")
 with context:
     st.subheader(":gray[Context: audience and activity]")
     st.caption("Easy to grow and easy to game: these show effort and reach, never the result.")
@@ -35,19 +37,19 @@ with context:
 with results_column:
     st.subheader("Results: relationships and what they bring")
     st.caption("Two-way conversations, answers, reciprocal relationships, referrals, and harm. "
-               "Changes are against the previous week; hover the ⓘ for the exact definition.")
+               "Changes are against the previous week; hover a question mark for the exact definition.")
     shown = cards[cards["family"].isin(theme.RESULT_FAMILIES)].to_dict("records")
     for start in range(0, len(shown), 2):
         for column, card in zip(st.columns(2, gap="small"), shown[start:start + 2]):
             with column:
                 tiles.result_metric(card, summary.history(results, card["name"]))
 
-st.subheader("From messages to results")
+st.subheader(f"From messages to results in {view.week}")
 inbound = data.cached(queries.messages_to_us, view.url, view.version, bounds.start_utc,
                       bounds.end_utc, view.platform, view.account)
 stages = summary.funnel_stages(cards, {"messages_to_us": inbound})
 if stages:
-    tiles.chart(figures.funnel(stages, title=f"{view.week}: what our messages led to"),
-                key="funnel", alt="Funnel from messages sent to referrals")
+    tiles.chart(figures.funnel(stages), key="funnel",
+                alt="Funnel from messages sent to referrals")
     st.caption("Each stage is counted on its own definition for the week (see the tooltips "
                "above); a later stage is not strictly a subset of the one before it.")

@@ -18,7 +18,7 @@ with load:
                 "LinkedIn, Mastodon, Discourse, GitHub, …) and load them from a terminal:")
     st.code("rapport load PATH", language="bash")
     st.markdown("or upload them on the **Sources** page.")
-    st.page_link("pages/sources.py", label="Upload exports", icon=":material/upload_file:")
+    st.page_link("views/sources.py", label="Upload exports", icon=":material/upload_file:")
 with demo:
     st.subheader("Or explore the demo")
     st.markdown("A fictional brand with a year of activity on three platforms: the difference "

@@ -32,6 +32,7 @@ def test_format_value(value, unit, fmt, currency, expected) -> None:
     (4.0, 6.5, "hours", "-2.5 h"),
     (5, None, "count", None),
     (None, 5, "count", None),
+    (3, 3, "count", "no change"),
 ])
 def test_format_change(current, previous, unit, expected) -> None:
     assert theme.format_change(current, previous, unit) == expected
@@ -91,6 +92,19 @@ def test_validate_costs(rows, written, blanks, error) -> None:
         assert errors == []
     else:
         assert any(error in e for e in errors), errors
+
+
+def test_changed_rows_are_the_new_and_the_edited_ones() -> None:
+    base = pd.DataFrame([{"week": "2026-W10", "platform": "x", "hours": 2.0, "hourly_rate": 50.0,
+                          "spend": float("nan")},
+                         {"week": "2026-W10", "platform": "y", "hours": 1.0, "hourly_rate": 50.0,
+                          "spend": 0.0}])
+    edited = base.assign(hours=[2.0, 3.0])
+    rows, _, errors = bookkeeping.validate_costs(pd.concat([edited, pd.DataFrame(
+        [{"week": "2026-W11", "platform": "x", "hours": 1.0}])]))
+    assert errors == []
+    changed = bookkeeping.changed_rows(rows, base)
+    assert list(zip(changed["week"], changed["platform"])) == [("2026-W10", "y"), ("2026-W11", "x")]
 
 
 @pytest.mark.parametrize("text, columns, rows", [

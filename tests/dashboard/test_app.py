@@ -1,0 +1,245 @@
+"""Every page of the dashboard in Streamlit's own test runtime, on the demo warehouse."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from dashboard import theme
+from metrics import api
+from metrics import weeks as wk
+from pipelines import warehouse as wh
+from tests.dashboard.conftest import PAGES, open_app, shown_errors
+
+TITLES = {"views/weekly.py": "Weekly check", "views/relationships.py": "Relationships",
+          "views/roi.py": "Social ROI", "views/quality.py": "Data quality",
+          "views/sources.py": "Sources"}
+RESULT_FAMILIES = ("outcome", "harm")
+
+
+def table(at, column: str) -> pd.DataFrame:
+    """The first table on the page with that column (st.dataframe keys are not exposed)."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def test_empty_warehouse_shows_the_welcome_page(duckdb_url: str, monkeypatch) -> None:
+    at = open_app(duckdb_url, monkeypatch)
+    assert shown_errors(at) == []
+    assert at.title[0].value == "Welcome to rapport"
+    code = [c.value for c in at.code]
+    assert "rapport load PATH" in code and "rapport demo" in code
+    assert len(at.selectbox) == 0  # no week to pick yet
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_an_error(demo_url: str, monkeypatch, page: str) -> None:
+    at = open_app(demo_url, monkeypatch, page=page)
+    assert shown_errors(at) == []
+    assert at.title[0].value == TITLES[page]
+    for key in ("week", "platform", "account"):
+        assert at.selectbox(key=key).value is not None
+
+
+def _expected(url: str, week: str, platform: str | None) -> pd.DataFrame:
+    return api.compute(url, week, weeks=1, platform=platform)
+
+
+def _shown_metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _check_figures(at, url: str, week: str, platform: str | None) -> None:
+    expected = _expected(url, week, platform)
+    catalog = {m["name"]: m for m in _catalog()}
+    shown = _shown_metrics(at)
+    muted = " ".join(m.value for m in at.markdown)
+    currency = "EUR"
+    for row in expected.itertuples():
+        meta = catalog[row.metric]
+        text = theme.format_value(row.value, meta["unit"], currency, meta["fmt"])
+        if row.family in RESULT_FAMILIES:
+            assert shown[meta["label"]] == text, (row.metric, shown[meta["label"]], text)
+        elif row.family in theme.CONTEXT_FAMILIES:
+            assert f"**{theme.escape_markdown(text)}" in muted, (row.metric, text)
+
+
+def _catalog() -> list[dict]:
+    from dashboard.data import catalog
+
+    return catalog().to_dict("records")
+
+
+@pytest.mark.parametrize("platform", [None, "linkedin", "discourse"])
+def test_weekly_figures_are_the_metrics_of_the_selected_week_and_platform(
+        demo_url: str, monkeypatch, platform: str | None) -> None:
+    at = open_app(demo_url, monkeypatch)
+    week = api.default_week(demo_url)
+    assert at.selectbox(key="week").value == week
+    if platform:
+        at.selectbox(key="platform").set_value(platform).run()
+    assert shown_errors(at) == []
+    _check_figures(at, demo_url, week, platform)
+    assert at.query_params.get("platform") == ([platform] if platform else None) or \
+        at.query_params.get("platform") == platform
+
+
+def test_the_week_picker_changes_the_figures(demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch)
+    latest = at.selectbox(key="week").value
+    early = wk.shift(latest, -40)  # the automated-outreach half of the demo year
+    before = _shown_metrics(at)
+    at.selectbox(key="week").set_value(early).run()
+    assert shown_errors(at) == []
+    after = _shown_metrics(at)
+    assert after != before
+    _check_figures(at, demo_url, early, None)
+    assert at.query_params["week"] in (early, [early])
+
+
+def _spark(at, name: str) -> dict:
+    for element in at.get("plotly_chart"):
+        if f"spark_{name}" in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no sparkline for {name}")
+
+
+def test_sparklines_show_twelve_weeks_of_compute(demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch)
+    week = at.selectbox(key="week").value
+    history = api.compute(demo_url, week, weeks=12)
+    expected = history[history["metric"] == "reply_rate"].sort_values("week")
+    line = _spark(at, "reply_rate")["data"][0]
+    assert line["x"] == list(expected["week"])
+    assert [None if v is None else round(v, 9) for v in line["y"]] == [
+        None if pd.isna(v) else round(v, 9) for v in expected["value"]]
+
+
+def test_a_link_reproduces_the_view(demo_url: str, monkeypatch) -> None:
+    week = wk.shift(api.default_week(demo_url), -3)
+    at = open_app(demo_url, monkeypatch, params={"week": week, "platform": "twitter"})
+    assert (at.selectbox(key="week").value, at.selectbox(key="platform").value) == (week, "twitter")
+    _check_figures(at, demo_url, week, "twitter")
+    at.switch_page("views/relationships.py").run()
+    assert at.selectbox(key="week").value == week
+    assert shown_errors(at) == []
+
+
+def test_a_link_to_an_unknown_week_falls_back_and_says_so(demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch, params={"week": "1999-W01"})
+    assert at.selectbox(key="week").value == api.default_week(demo_url)
+    assert any("1999-W01" in w.value for w in at.sidebar.warning)
+
+
+def test_relationships_page_lists_people_waiting_oldest_first(demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch, page="views/relationships.py")
+    waiting = table(at, "Days waiting")
+    assert 0 < len(waiting) <= 300
+    assert list(waiting["Waiting since"]) == sorted(waiting["Waiting since"])
+    assert set(waiting["Platform"]) <= {"twitter", "linkedin", "discourse"}
+
+
+def test_the_cost_editor_saves_to_costs(demo_copy: str, monkeypatch) -> None:
+    at = open_app(demo_copy, monkeypatch, page="views/roi.py")
+    week = at.selectbox(key="week").value
+    table = at.data_editor(key="costs_editor").value
+    first = table.iloc[0]
+    at.session_state["costs_editor"] = {
+        "edited_rows": {0: {"hours": 31.5}},
+        "added_rows": [{"week": week, "platform": "newsletter", "hours": 2.0,
+                        "hourly_rate": 40.0, "spend": 15.0}],
+        "deleted_rows": [],
+    }
+    at.button(key="save_costs").click().run()
+    assert shown_errors(at) == []
+    assert any("Saved 2 cost row" in s.value for s in at.success)
+    engine = wh.make_engine(demo_copy, read_only=True)
+    with engine.connect() as conn:
+        rows = {(r.week, r.platform): (r.hours, r.hourly_rate, r.spend)
+                for r in conn.execute(sa.select(wh.costs))}
+    engine.dispose()
+    assert rows[(first["week"], first["platform"])][0] == 31.5
+    assert rows[(week, "newsletter")] == (2.0, 40.0, 15.0)
+    # the ROI figures follow the saved costs
+    assert api.compute(demo_copy, week, platform="newsletter").set_index("metric").loc[
+        "cost", "value"] == pytest.approx(2 * 40 + 15)
+
+
+def test_the_cost_editor_refuses_bad_rows_and_saves_nothing(demo_copy: str, monkeypatch) -> None:
+    at = open_app(demo_copy, monkeypatch, page="views/roi.py")
+    before = wh.make_engine(demo_copy)
+    with before.connect() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(wh.costs)).scalar_one()
+    before.dispose()
+    at.session_state["costs_editor"] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
+        {"week": "last week", "platform": "x", "hours": 1.0}]}
+    at.button(key="save_costs").click().run()
+    assert any("Nothing was saved" in e.value and "2026-W46" in e.value.replace("\\", "")
+               for e in at.error)
+    after = wh.make_engine(demo_copy)
+    with after.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(wh.costs)).scalar_one() == count
+    after.dispose()
+
+
+def _add_failed_check(url: str, week: str) -> None:
+    engine = wh.make_engine(url)
+    with engine.begin() as conn:
+        load_id = conn.execute(sa.select(wh.loads.c.load_id).where(
+            wh.loads.c.file.like("%interactions.csv"))).scalar_one()
+        conn.execute(sa.insert(wh.quality_results), [{
+            "result_id": "bad-times", "load_id": load_id, "week": week, "platform": None,
+            "check": "interactions.occurred_at_parses", "severity": "error", "status": "failed",
+            "observed": "2", "offending": json.dumps([{"line": 12, "id": "twitter:1"},
+                                                       {"line": 40, "id": "twitter:2"}]),
+            "details": "times that could not be parsed", "checked_at": pd.Timestamp.now()}])
+        conn.execute(sa.insert(wh.quarantine), [{
+            "quarantine_id": "q1", "load_id": load_id, "file": "interactions.csv", "line": 12,
+            "table": "interactions", "reason": "interactions.occurred_at_parses: 'yesterday'",
+            "raw": "twitter:1,yesterday,...", "quarantined_at": pd.Timestamp.now()}])
+    engine.dispose()
+
+
+def test_a_failed_check_shows_a_banner_and_its_records(demo_copy: str, monkeypatch) -> None:
+    week = api.default_week(demo_copy)
+    _add_failed_check(demo_copy, week)
+    at = open_app(demo_copy, monkeypatch)
+    assert any("Data health" in e.value for e in at.error)
+    at.switch_page("views/quality.py").run()
+    assert [e.value for e in at.exception] == []
+    assert at.toggle(key="quality_this_week").value is True
+    at.selectbox(key="quality_check").set_value("bad-times").run()
+    offending = table(at, "id")
+    assert list(offending["line"]) == [12, 40]
+    quarantined = table(at, "reason")
+    assert list(quarantined["line"]) == [12]
+
+
+def test_uploading_a_real_export_loads_it(demo_copy: str, monkeypatch, realdata: Path) -> None:
+    export = realdata / "discord" / "chat_analytics_dce_GC_3A_5M.json"
+    at = open_app(demo_copy, monkeypatch, page="views/sources.py")
+    at.file_uploader(key="sources_files").upload(export.name, export.read_bytes(),
+                                                 "application/json")
+    at.run()
+    at.button(key="sources_load").click().run()
+    assert [e.value for e in at.exception] == []
+    summary = table(at, "quarantined")
+    assert list(summary["file"]) == [export.name]
+    assert list(summary["status"]) == ["loaded"] and summary["loaded"].iloc[0] > 0
+    history = table(at, "rows_loaded")
+    assert export.name in set(history["file"])
+    assert "discord" in at.selectbox(key="platform").options
+
+
+def test_an_upload_over_the_limit_is_refused(demo_copy: str, monkeypatch) -> None:
+    monkeypatch.setenv("RAPPORT_MAX_UPLOAD_MB", "0.001")
+    at = open_app(demo_copy, monkeypatch, page="views/sources.py")
+    at.file_uploader(key="sources_files").upload("big.csv", b"x" * 5000, "text/csv")
+    at.run()
+    at.button(key="sources_load").click().run()
+    assert any("Nothing was loaded" in e.value and "big" in e.value for e in at.error)

@@ -1,0 +1,237 @@
+"""The dashboard in a real browser: `streamlit run` on 127.0.0.1 and headless Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from metrics import api
+from metrics import weeks as wk
+from pipelines import warehouse as wh
+from tests.dashboard.conftest import APP, REPO, build_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+HOSTILE = ('<img src="https://evil.example/img.png" onerror="window.__pwned=1">'
+           '<script>window.__pwned=2</script>'
+           '<iframe srcdoc="<script>parent.__pwned=3</script>"></iframe>'
+           '![pixel](https://evil.example/md.png) **loud**')
+PAGES = {"weekly": "Weekly check", "relationships": "Relationships", "roi": "Social ROI",
+         "quality": "Data quality", "sources": "Sources"}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def _add_hostile_people(url: str) -> str:
+    """A member and an account of ours whose display names are HTML, script and Markdown."""
+    week = wk.week(api.default_week(url))
+    engine = wh.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(wh.people), [
+            {"person_id": "twitter:666", "platform": "twitter", "handle": "mallory",
+             "display_name": HOSTILE, "is_ours": False},
+            {"person_id": "twitter:667", "platform": "twitter", "handle": "trent",
+             "display_name": "Ours " + HOSTILE, "is_ours": True}])
+        conn.execute(sa.insert(wh.interactions), [
+            {"interaction_id": "twitter:hostile-1", "platform": "twitter",
+             "occurred_at": week.start_utc + timedelta(hours=30), "actor_id": "twitter:666",
+             "target_id": "twitter:667", "kind": "dm", "thread_id": "twitter:hostile-dm",
+             "automated": False},
+            {"interaction_id": "twitter:hostile-2", "platform": "twitter",
+             "occurred_at": week.start_utc + timedelta(hours=31), "actor_id": "twitter:667",
+             "target_id": "twitter:666", "kind": "dm", "thread_id": "twitter:hostile-dm",
+             "automated": False},
+            {"interaction_id": "twitter:hostile-3", "platform": "twitter",
+             "occurred_at": week.start_utc + timedelta(hours=32), "actor_id": "twitter:666",
+             "target_id": "twitter:667", "kind": "dm", "thread_id": "twitter:hostile-dm",
+             "automated": False}])
+    engine.dispose()
+    return week.label
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator[dict]:
+    """The demo (plus hostile names) served by `streamlit run` on a free local port."""
+    folder = tmp_path_factory.mktemp("served")
+    url = build_demo(folder)
+    week = _add_hostile_people(url)
+    port = _free_port()
+    log = (folder / "streamlit.log").open("w")
+    env = {**os.environ, "RAPPORT_DB_URL": url, "PYTHONUNBUFFERED": "1"}
+    env.pop("RAPPORT_TZ", None)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("streamlit did not start:\n"
+                                     + (folder / "streamlit.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield {"base": base, "port": port, "url": url, "week": week, "folder": folder,
+               "started": started, "log": folder / "streamlit.log"}
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(chromium), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="rapport-screens-"))
+    print(f"\nscreenshots: {folder}")
+    return folder
+
+
+@pytest.fixture
+def page(browser, served: dict) -> Iterator:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.requests = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    yield tab
+    context.close()
+
+
+def wait_ready(tab, charts: int = 0, timeout: float = 90_000) -> None:
+    """Wait until the script has run and (optionally) at least `charts` plotly charts drew."""
+    tab.wait_for_selector(READY, timeout=timeout)
+    tab.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout)
+    if charts:
+        tab.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
+                              timeout=timeout)
+    tab.wait_for_selector(READY, timeout=timeout)
+
+
+def assert_no_exception(tab) -> None:
+    assert tab.locator('[data-testid="stException"]').count() == 0, tab.inner_text("body")[:2000]
+
+
+def test_the_server_binds_only_the_loopback_address(served: dict) -> None:
+    addresses = _listening_addresses(served["port"])
+    assert addresses and addresses <= {"0100007F", "00000000000000000000000001000000"}, addresses
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_renders_in_the_browser(page, served: dict, shots: Path, path: str) -> None:
+    page.goto(f"{served['base']}/{path}")
+    wait_ready(page, charts=1 if path in ("weekly", "relationships", "roi") else 0)
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == PAGES[path]
+    page.screenshot(path=str(shots / f"{path}.png"))
+    page.screenshot(path=str(shots / f"{path}-full.png"), full_page=True)
+
+
+def test_the_weekly_check_is_ready_quickly(page, served: dict) -> None:
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        page.goto(f"{served['base']}/weekly")
+        wait_ready(page, charts=15)
+        timings.append(time.perf_counter() - start)
+    assert_no_exception(page)
+    print(f"\nweekly check ready in {timings[0]:.2f} s (first visit), "
+          f"then {timings[1]:.2f} s and {timings[2]:.2f} s (cached)")
+    assert min(timings[1:]) < 10
+
+
+def test_url_parameters_reproduce_the_view(page, served: dict) -> None:
+    week = wk.shift(served["week"], -5)
+    page.goto(f"{served['base']}/relationships?week={week}&platform=linkedin")
+    wait_ready(page, charts=1)
+    assert_no_exception(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert week in sidebar.inner_text() and "linkedin" in sidebar.inner_text()
+    assert f"week={week}" in page.url and "platform=linkedin" in page.url
+    assert f"{week} · linkedin" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_hostile_display_names_render_as_inert_text(page, served: dict, shots: Path) -> None:
+    page.goto(f"{served['base']}/relationships?week={served['week']}&account=twitter:667")
+    wait_ready(page, charts=1)
+    assert_no_exception(page)
+    page.screenshot(path=str(shots / "hostile.png"), full_page=True)
+    assert "<script>window.__pwned=2</script>" in page.locator('[data-testid="stSidebar"]').inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    assert page.locator("iframe[srcdoc]").count() == 0
+    assert page.evaluate("[...document.scripts].filter(s => s.text.includes('__pwned')).length") == 0
+    assert not [u for u in page.requests if "evil.example" in u]
+
+
+def test_uploading_real_exports_through_the_sources_page(page, served: dict, realdata: Path,
+                                                         shots: Path) -> None:
+    parts = sorted((realdata / "discord").glob("zulip_dce_general_part*.json"))
+    assert len(parts) == 2
+    page.goto(f"{served['base']}/sources")
+    wait_ready(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+        [str(p) for p in parts])
+    page.get_by_text(parts[0].name).first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Load").click()
+    page.get_by_text("Loaded", exact=False).first.wait_for(timeout=120_000)
+    wait_ready(page)
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stAlertContentSuccess"]').count() >= 1
+    page.screenshot(path=str(shots / "sources-after-upload.png"), full_page=True)
+    page.goto(f"{served['base']}/weekly?platform=discord")
+    wait_ready(page)
+    assert_no_exception(page)
+    assert "discord" in page.locator('[data-testid="stSidebar"]').inner_text()
