@@ -177,3 +177,13 @@ def test_divergence_keeps_the_flagged_messages_newest_first() -> None:
     assert ct.divergence(signals) == ["W3: new", "W2: new", "W1: old"]
     assert ct.divergence(signals, "W2") == ["new"]
     assert ct.divergence(None) == []
+
+
+@pytest.mark.parametrize("errors, warnings, expected", [
+    ([0, 0, 0], [0, 0, 0], "Over the 3 weeks, no week's data failed an error-level check."),
+    ([0, 2, 0], [0, 0, 1], "Over the 3 weeks, 1 week(s) had error-level check failures behind "
+                           "their data: W2 (2); 1 week(s) had warnings."),
+])
+def test_the_period_statement_lists_the_weeks_with_failures(errors, warnings, expected) -> None:
+    by_week = pd.DataFrame({"week": ["W1", "W2", "W3"], "errors": errors, "warnings": warnings})
+    assert ct.period_quality(by_week, 3) == expected

@@ -80,3 +80,14 @@ def test_a_week_that_does_not_exist_is_refused(failed_url: str, tmp_path: Path) 
                                       str(tmp_path / "r.pdf"), "--db", failed_url])
     assert result.exit_code == 2
     assert "2025-W60" in result.output
+
+
+@pytest.mark.slow
+def test_the_period_statement_names_the_week_that_failed(failed_url: str, tmp_path: Path,
+                                                        chromium) -> None:
+    out = tmp_path / "later.pdf"
+    run_report(failed_url, out, "--week", "2025-W12", "--weeks", "4")
+    quality = " ".join(pdf_pages(out)[4].split())
+    assert "No error-level check failed for the data behind 2025-W12." in quality
+    assert f"Over the 4 weeks, 1 week(s) had error-level check failures behind their data: " \
+           f"{WEEK} (1)" in quality
