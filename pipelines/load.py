@@ -225,8 +225,7 @@ def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, team: dict[str
 
 def _drop_staging(dcon: Any, tables: list[str]) -> None:
     for table in tables:
-        for prefix in ("stage", "checked", "clean", "csvrej", "segs"):
-            run(dcon, f"DROP TABLE IF EXISTS {prefix}_{table}")
+        stage.drop_staging(dcon, table)
 
 
 def _stage(dcon: Any, unit: _Unit, parsed: Parsed | None, summary: FileSummary) -> list[str]:

@@ -3,8 +3,10 @@
 Every load stages its records in a DuckDB connection (the warehouse itself when it is a DuckDB
 file, else a scratch database): `stage_<table>` holds typed canonical columns plus `_seq`
 (order in the export), `_line` (line or record number), `_file`, `_raw` and `_parse_error`;
-`checked_<table>` adds `_error` (every failing error rule, by name); `clean_<table>` keeps the
-last row of each natural key among the records without errors.
+`checked_<table>` adds `_rules` (the error rules a record breaks, as bits) and `_error` (their
+names, or the parse error), and keeps `_raw` only for those records; `clean_<table>` keeps the
+last row of each natural key among the records without errors. For a CSV, `stage_<table>` is a
+view over `raw_<table>` (the file read as text).
 """
 from __future__ import annotations
 
@@ -59,8 +61,11 @@ def _typed_csv_column(table: str, column: str) -> tuple[str, str | None]:
     present = f"nullif(trim({raw}), '')"
     kind = _column_type(table, column)
     if kind is sa.DateTime:
-        ok = f"regexp_matches(trim({raw}), '{OFFSET_PATTERN}')"
-        cast = f"CAST(try_cast(trim({raw}) AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
+        # Most times end in Z: skip the regular expression (and the trim) for them.
+        ok = (f"CASE WHEN suffix({raw}, 'Z') THEN TRUE "
+              f"ELSE regexp_matches(trim({raw}), '{OFFSET_PATTERN}') END")
+        parsed = f"coalesce(try_cast({raw} AS TIMESTAMPTZ), try_cast(trim({raw}) AS TIMESTAMPTZ))"
+        cast = f"CAST({parsed} AT TIME ZONE 'UTC' AS TIMESTAMP)"
         typed = f"CASE WHEN {present} IS NOT NULL AND {ok} THEN {cast} END"
         err = (f"CASE WHEN {present} IS NOT NULL AND ({typed}) IS NULL THEN "
                f"'{column} ' || {_quote(raw)} || ' is not an ISO 8601 time with an offset' END")
@@ -92,7 +97,13 @@ def _typed_csv_column(table: str, column: str) -> tuple[str, str | None]:
         err = (f"CASE WHEN {present} IS NOT NULL AND {low} NOT IN ('true', 'false') THEN "
                f"'{column} ' || {_quote(raw)} || ' is not true or false' END")
         return typed, err
-    return f"nullif(replace({raw}, chr(0), ''), '')", None
+    return _without_nul(raw), None
+
+
+def _without_nul(expr: str) -> str:
+    """Text with NUL bytes removed, empty as NULL (replace() only runs where a NUL is)."""
+    return (f"CASE WHEN contains({expr}, chr(0)) THEN nullif(replace({expr}, chr(0), ''), '') "
+            f"ELSE nullif({expr}, '') END")
 
 
 @dataclass
@@ -142,7 +153,7 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header.columns) + "}"
     unified = _unify_line_ends(path)
     src = str(unified or path).replace("'", "''")
-    run(dcon, f"DROP TABLE IF EXISTS raw_{table}")
+    drop_staging(dcon, table)
     run(dcon, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     try:
         run(dcon,
@@ -178,18 +189,18 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
         run(dcon, f"CREATE OR REPLACE TEMP TABLE segs_{table} AS SELECT * FROM (VALUES {values}) v(start_idx, shift)")
         line_expr = (f"{index} + 2 + coalesce((SELECT max(shift) FROM segs_{table} "
                      f"WHERE start_idx <= {index}), 0)")
-    run(dcon, f"DROP TABLE IF EXISTS stage_{table}")
-    breaks = " + ".join(_line_breaks(f'"{c}"') for c in header.columns)
-    run(dcon, f"""CREATE TEMP TABLE stage_{table} AS SELECT
+    shifted = _physical_lines(dcon, table, header.columns, f"CAST({line_expr} AS BIGINT)")
+    line = f"CAST({line_expr} AS BIGINT)" + (" + coalesce(s.shift, 0)" if shifted else "")
+    join = f" LEFT JOIN shift_{table} s ON s.line = CAST({line_expr} AS BIGINT)" if shifted else ""
+    # A view, not a table: the typed rows are materialised once, by check_and_clean, and the
+    # raw JSON of a record is only ever computed for the records that are quarantined.
+    run(dcon, f"""CREATE TEMP VIEW stage_{table} AS SELECT
         {', '.join(typed)},
-        CAST({index} AS BIGINT) AS _seq, CAST({line_expr} AS BIGINT) AS _line, '{label.replace("'", "''")}' AS _file,
+        CAST({index} AS BIGINT) AS _seq, {line} AS _line, '{label.replace("'", "''")}' AS _file,
         {raw_json} AS _raw,
-        nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error,
-        {breaks} AS _breaks
-        FROM raw_{table} r""")
-    _physical_lines(dcon, table)
+        nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error
+        FROM raw_{table} r{join}""")
     count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchall()[0][0] + len(rejected)
-    run(dcon, f"DROP TABLE raw_{table}")
     return header, count
 
 
@@ -228,23 +239,43 @@ def _line_breaks(expr: str) -> str:
     return f"(length({lf}) - length(replace({lf}, chr(10), '')))"
 
 
-def _physical_lines(dcon: Any, table: str) -> None:
-    """Turn record numbers into the file's line numbers where quoted fields span lines.
+def _physical_lines(dcon: Any, table: str, columns: list[str], record_line: str) -> bool:
+    """Where quoted fields span lines, build `shift_<table>` (record line → lines to add) and
+    move the rejected records to their physical lines; False when no value spans lines.
 
     DuckDB numbers records (header = 1); a quoted newline shifts every later record down.
     """
-    spans = dcon.execute(f"SELECT count(*) FROM stage_{table} WHERE _breaks > 0").fetchall()[0][0]
-    if spans:
-        run(dcon, f"""CREATE OR REPLACE TEMP TABLE shift_{table} AS
-            SELECT line, coalesce(sum(breaks) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING
-                                                    AND 1 PRECEDING), 0) AS shift
-            FROM (SELECT _line AS line, _breaks AS breaks FROM stage_{table}
-                  UNION ALL SELECT line, {_line_breaks('csv_line')} FROM csvrej_{table})""")
-        for relation, column in ((f"stage_{table}", "_line"), (f"csvrej_{table}", "line")):
-            run(dcon, f"""UPDATE {relation} SET {column} = {relation}.{column} + s.shift FROM shift_{table} s
-                WHERE s.line = {relation}.{column}""")
-        run(dcon, f"DROP TABLE shift_{table}")
-    run(dcon, f"ALTER TABLE stage_{table} DROP COLUMN _breaks")
+    spanning = " OR ".join(f'contains("{c}", chr(10)) OR contains("{c}", chr(13))' for c in columns)
+    spans = dcon.execute(f"SELECT count(*) FROM raw_{table} WHERE {spanning}").fetchall()[0][0]
+    spans += dcon.execute(f"SELECT count(*) FROM csvrej_{table} WHERE "
+                          "contains(csv_line, chr(10)) OR contains(csv_line, chr(13))").fetchall()[0][0]
+    if not spans:
+        return False
+    breaks = " + ".join(_line_breaks(f'"{c}"') for c in columns)
+    run(dcon, f"""CREATE OR REPLACE TEMP TABLE shift_{table} AS
+        SELECT line, coalesce(sum(breaks) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING
+                                                AND 1 PRECEDING), 0) AS shift
+        FROM (SELECT {record_line} AS line, {breaks} AS breaks FROM raw_{table} r
+              UNION ALL SELECT line, {_line_breaks('csv_line')} FROM csvrej_{table})""")
+    run(dcon, f"""UPDATE csvrej_{table} SET line = csvrej_{table}.line + s.shift FROM shift_{table} s
+        WHERE s.line = csvrej_{table}.line""")
+    return True
+
+
+STAGING_PREFIXES = ("stage", "checked", "clean", "csvrej", "segs", "shift", "raw")
+
+
+def drop_staging(dcon: Any, table: str) -> None:
+    """Drop every staging relation of `table` (views before the tables they read)."""
+    names = [f"{prefix}_{table}" for prefix in STAGING_PREFIXES]
+    found = dcon.execute(
+        "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND view_name IN $names "
+        "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() "
+        "WHERE temporary AND table_name IN $names", {"names": names}).fetchall()
+    kinds = dict(found)
+    for name in names:
+        if name in kinds:
+            run(dcon, f"DROP {kinds[name]} IF EXISTS {name}")
 
 
 _ARROW_TYPES = {
@@ -282,10 +313,10 @@ def stage_records(dcon: Any, table: str, records: list[Record], default_file: st
     select = []
     for c in columns:
         if _column_type(table, c) in (sa.String, sa.Text):
-            select.append(f"nullif(replace(\"{c}\", chr(0), ''), '') AS \"{c}\"")
+            select.append(f"{_without_nul(chr(34) + c + chr(34))} AS \"{c}\"")
         else:
             select.append(f"\"{c}\"")
-    run(dcon, f"DROP TABLE IF EXISTS stage_{table}")
+    drop_staging(dcon, table)
     run(dcon, f"""CREATE TEMP TABLE stage_{table} AS SELECT {', '.join(select)},
         row_number() OVER () - 1 AS _seq, _line, _file, _raw, CAST(NULL AS VARCHAR) AS _parse_error
         FROM incoming_records""")
@@ -305,38 +336,63 @@ class CheckOutcome:
 def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOutcome], int, int]:
     """Apply the rules; build `checked_<table>` and `clean_<table>`.
 
-    Returns (rule outcomes, records quarantined, in-load duplicates dropped).
+    Each error rule is evaluated once per record, into the bit set `_rules`; the messages in
+    `_error` and every rule's count are read from it. Returns (rule outcomes, records
+    quarantined, in-load duplicates dropped).
     """
     now_sql = now.strftime("%Y-%m-%d %H:%M:%S")
     errors = rules_mod.rules_for(table, rules_mod.ERROR)
-    cases = [f"CASE WHEN ({r.sql(now_sql)}) THEN '{_sql_text(r.name + ': ' + r.description)}' END"
-             for r in errors]
+    if len(errors) > 62:
+        raise ValueError(f"{table}: {len(errors)} error rules; the _rules bit set holds 62")
+    bits = " + ".join(f"CASE WHEN ({r.sql(now_sql)}) THEN {1 << i} ELSE 0 END"
+                      for i, r in enumerate(errors)) or "0"
+    messages = [f"CASE WHEN _rules & {1 << i} <> 0 THEN "
+                f"'{_sql_text(r.name + ': ' + r.description)}' END" for i, r in enumerate(errors)]
     run(dcon, f"DROP TABLE IF EXISTS checked_{table}")
     run(dcon, f"""CREATE TEMP TABLE checked_{table} AS SELECT *,
         CASE WHEN _parse_error IS NOT NULL THEN _parse_error
-             ELSE nullif(concat_ws('; ', {', '.join(cases) or 'NULL'}), '') END AS _error
-        FROM stage_{table}""")
+             ELSE nullif(concat_ws('; ', {', '.join(messages) or 'NULL'}), '') END AS _error,
+        CAST(NULL AS VARCHAR) AS _raw
+        FROM (SELECT * EXCLUDE (_raw),
+                     CASE WHEN _parse_error IS NULL THEN {bits} ELSE 0 END AS _rules
+              FROM stage_{table})""")
+    counts = dcon.execute(
+        f"""SELECT count(*) FILTER (WHERE _error IS NOT NULL),
+                   count(*) FILTER (WHERE _error IS NULL),
+                   count(DISTINCT ({', '.join(f'"{k}"' for k in NATURAL_KEYS[table])}))
+                       FILTER (WHERE _error IS NULL)
+                   {''.join(f', count(*) FILTER (WHERE _rules & {1 << i} <> 0)' for i in range(len(errors)))}
+            FROM checked_{table}""").fetchall()[0]
+    quarantined, valid, distinct, failed = counts[0], counts[1], counts[2], counts[3:]
+    if quarantined:
+        run(dcon, f"""UPDATE checked_{table} SET _raw = s._raw
+            FROM (SELECT _seq, _raw FROM stage_{table} WHERE _seq IN
+                  (SELECT _seq FROM checked_{table} WHERE _error IS NOT NULL)) s
+            WHERE checked_{table}._seq = s._seq""")
     keys = ", ".join(f'"{k}"' for k in NATURAL_KEYS[table])
     run(dcon, f"DROP TABLE IF EXISTS clean_{table}")
+    # The last row of a key wins; without repeated keys there is nothing to rank.
+    latest = (f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _seq DESC) = 1"
+              if distinct != valid else "")
     run(dcon, f"""CREATE TEMP TABLE clean_{table} AS SELECT * FROM checked_{table}
-        WHERE _error IS NULL
-        QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _seq DESC) = 1""")
-    quarantined, valid = dcon.execute(
-        f"SELECT count(*) FILTER (WHERE _error IS NOT NULL), count(*) FILTER (WHERE _error IS NULL) "
-        f"FROM checked_{table}").fetchall()[0]
-    kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchall()[0][0]
-    outcomes: list[CheckOutcome] = []
-    for rule in errors:
-        outcomes.append(_outcome(dcon, rule, f"checked_{table}",
-                                 f"_error IS NOT NULL AND _parse_error IS NULL AND ({rule.sql(now_sql)})"))
-    for rule in rules_mod.rules_for(table, rules_mod.WARNING):
-        outcomes.append(_outcome(dcon, rule, f"clean_{table}", rule.sql(now_sql)))
+        WHERE _error IS NULL {latest}""")
+    kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchall()[0][0] if latest else valid
+    outcomes = [_outcome(dcon, rule, f"checked_{table}", f"_rules & {1 << i} <> 0", failed[i])
+                for i, rule in enumerate(errors)]
+    warnings = rules_mod.rules_for(table, rules_mod.WARNING)
+    if warnings:
+        found = dcon.execute("SELECT " + ", ".join(
+            f"count(*) FILTER (WHERE {r.sql(now_sql)})" for r in warnings)
+            + f" FROM clean_{table}").fetchall()[0]
+        outcomes += [_outcome(dcon, r, f"clean_{table}", r.sql(now_sql), n)
+                     for r, n in zip(warnings, found)]
     return outcomes, quarantined, valid - kept
 
 
-def _outcome(dcon: Any, rule: rules_mod.Rule, relation: str, predicate: str) -> CheckOutcome:
+def _outcome(dcon: Any, rule: rules_mod.Rule, relation: str, predicate: str,
+             failed: int) -> CheckOutcome:
+    """A rule's verdict: its count of failing records and the first few of them."""
     key = NATURAL_KEYS[rule.table][0]
-    failed = dcon.execute(f"SELECT count(*) FROM {relation} WHERE {predicate}").fetchall()[0][0]
     offending: list[str] = []
     if failed:
         rows = dcon.execute(
