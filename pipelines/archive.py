@@ -62,6 +62,12 @@ def extract_zip(archive: Path, dest: Path, limits: ArchiveLimits = DEFAULT_LIMIT
             raise SourceError(f"{archive.name}: compression ratio {total / compressed:.0f}:1 "
                               f"passes the cap of {limits.max_ratio:.0f}:1 (a zip bomb?); "
                               "the archive is refused")
+        for info in infos:  # one bomb entry hidden among incompressible ones
+            if info.file_size > 1024**2 and info.file_size / (info.compress_size or 1) > limits.max_ratio:
+                raise SourceError(f"{archive.name}: entry {info.filename!r} has a compression "
+                                  f"ratio of {info.file_size / (info.compress_size or 1):.0f}:1, "
+                                  f"past the cap of {limits.max_ratio:.0f}:1 (a zip bomb?); "
+                                  "the archive is refused")
         paths = [(_check_entry(archive, i), i) for i in infos]
         dest.mkdir(parents=True, exist_ok=True)
         written = 0
