@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -76,15 +77,21 @@ def extract_zip(archive: Path, dest: Path, limits: ArchiveLimits = DEFAULT_LIMIT
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, target.open("wb") as out:
-                # Count real bytes: a forged header must not get past the caps.
-                while chunk := src.read(1024 * 1024):
-                    written += len(chunk)
-                    if written > limits.max_total_bytes:
-                        raise SourceError(f"{archive.name}: expands past the cap of "
-                                          f"{limits.max_total_bytes:,} bytes; refused")
-                    out.write(chunk)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, target.open("wb") as out:
+                    # Count real bytes: a forged header must not get past the caps.
+                    while chunk := src.read(1024 * 1024):
+                        written += len(chunk)
+                        if written > limits.max_total_bytes:
+                            raise SourceError(f"{archive.name}: expands past the cap of "
+                                              f"{limits.max_total_bytes:,} bytes; refused")
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                    OSError) as exc:
+                # A corrupt entry, a size or CRC that does not match, an unsupported method.
+                raise SourceError(f"{archive.name}: entry {info.filename!r} cannot be extracted "
+                                  f"({exc}); the archive is refused") from exc
     return export_root(dest)
 
 
