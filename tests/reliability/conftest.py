@@ -1,0 +1,34 @@
+"""Fixtures of the reliability tests: a warehouse that already holds a good export."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipelines.load import load_paths
+from tests.reliability.hostile import baseline_export
+from tests.reliability.state import canonical_state
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_gx_sample_at_load() -> None:
+    """These tests are about the loader's safety, not Great Expectations' sample (tested with
+    pipelines.quality): skip it so that each load takes a fraction of a second."""
+    os.environ["RAPPORT_LOAD_GX"] = "off"
+
+
+@pytest.fixture(scope="session")
+def baseline_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB warehouse file holding the baseline export (copy it before writing)."""
+    folder = tmp_path_factory.mktemp("baseline")
+    db = folder / "baseline.duckdb"
+    summaries = load_paths([baseline_export(folder / "export")], f"duckdb:///{db}")
+    assert {s.status for s in summaries} == {"loaded"}
+    return db
+
+
+@pytest.fixture(scope="session")
+def baseline(baseline_db: Path) -> dict[str, Counter]:
+    return canonical_state(f"duckdb:///{baseline_db}")
