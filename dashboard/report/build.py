@@ -122,10 +122,10 @@ def charts(results: pd.DataFrame, catalog: dict[str, ct.MetricInfo], currency: s
                          if "automation_unfollows" in catalog else None, height=300)
     drawn = [Chart("trend", _title(trend), trend, width=780, height=360),
               Chart("rates", _title(rates), rates, width=780, height=250),
-              Chart("roi", _title(roi), roi, width=1000, height=340)]
+              Chart("roi", _title(roi), roi, width=800, height=300)]
     if pd.to_numeric(labelled.loc[labelled["metric"] == "automation_unfollows", "value"],
                      errors="coerce").fillna(0).any():
-        drawn.append(Chart("harm", _title(harm), harm, width=1000, height=280))
+        drawn.append(Chart("harm", _title(harm), harm, width=800, height=250))
     return {c.key: c for c in drawn}
 
 

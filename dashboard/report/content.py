@@ -224,6 +224,11 @@ def summary(outcomes: Sequence[Line], roi: Sequence[Line], week: str) -> list[st
         elif "social_roi" in r:
             text += " (no social ROI: it needs a recorded cost)"
         sentences.append(text + ".")
+    harm_line = o.get("automation_unfollows")
+    if harm_line is not None and harm_line.value:
+        change = f" ({harm_line.week_change} on last week)" if harm_line.week_change else ""
+        sentences.append(f"Harm: {harm_line.text} unfollows came within 7 days of an automated "
+                         f"message from us{change}.")
     return sentences
 
 

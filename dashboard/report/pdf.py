@@ -183,7 +183,7 @@ class _Writer:
         out.append(self.table(self.metric_rows(r.roi), [WIDTH * 0.34, WIDTH * 0.22,
                                                         WIDTH * 0.22, WIDTH * 0.22],
                               header_colour=FAMILY["efficiency"]))
-        out += [Spacer(1, 6), *self.image("roi", WIDTH * 0.82)]
+        out += [Spacer(1, 6), *self.image("roi", WIDTH * 0.75)]
         labels = ("What this shows: ", "What it does not show: ", "Caution: ")
         out += [Paragraph(f"<b>{self.text(label)}</b>{self.text(note)}", self.styles["body"])
                 for label, note in zip(labels, r.roi_notes)]

@@ -109,20 +109,20 @@ class _Deck:
         slide = self.slide(f"{sections.TITLE} · {r.week}",
                            f"{r.period} · {r.scope} · generated {r.generated}",
                            notes="\n".join([sections.QUESTION, *r.summary, r.health, *r.watch]))
-        self.text(slide, r.summary, LEFT, Inches(1.3), BODY_W, Inches(1.2), size=14)
+        self.text(slide, r.summary, LEFT, Inches(1.25), BODY_W, Inches(1.25), size=13)
         failed = any(c.severity == "error" and c.status == "failed" for c in r.checks)
-        self.text(slide, [r.health], LEFT, Inches(2.55), BODY_W, Inches(0.3), size=12,
+        self.text(slide, [r.health], LEFT, Inches(2.6), BODY_W, Inches(0.3), size=12,
                   colour=FAMILY["harm"] if failed else INK)
         if r.watch:
-            self.text(slide, ["Watch: " + "; ".join(r.watch) + "."], LEFT, Inches(2.85), BODY_W,
+            self.text(slide, ["Watch: " + "; ".join(r.watch) + "."], LEFT, Inches(2.88), BODY_W,
                       Inches(0.3), size=11, colour=RGBColor(0x8A, 0x5A, 0x00))
-        self.text(slide, ["Results: relationships and what they bring"], LEFT, Inches(3.2),
+        self.text(slide, ["Results: relationships and what they bring"], LEFT, Inches(3.22),
                   Inches(7), Inches(0.3), size=13, colour=FAMILY["outcome"])
         self.table(slide, self.metric_rows(r.outcomes), LEFT, Inches(3.55), Inches(7.1),
                    [0.4, 0.2, 0.19, 0.21], size=10, header=FAMILY["outcome"],
                    row_height=Inches(0.25))
         self.text(slide, ["Context: audience and activity"], Inches(7.9),
-                  Inches(3.2), Inches(4.9), Inches(0.3), size=12, colour=MUTED)
+                  Inches(3.22), Inches(4.9), Inches(0.3), size=12, colour=MUTED)
         self.table(slide, self.metric_rows(r.context), Inches(7.9), Inches(3.55), Inches(4.9),
                    [0.34, 0.22, 0.21, 0.23], size=9, colour=MUTED, header=MUTED,
                    row_height=Inches(0.25))

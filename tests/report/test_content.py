@@ -86,6 +86,11 @@ def test_the_summary_puts_relationships_first_then_money() -> None:
     assert "48%" in said[1] and "+3 pts" in said[1]
     assert said[2] == ("2 referrals worth 12,000 EUR, against a recorded cost of 3,400 EUR "
                        "(social ROI 253%).")
+    assert len(said) == 3  # no harm, no harm sentence
+    harmed = ct.summary([*outcomes, ct.Line("automation_unfollows", "Unfollows", "harm", "down",
+                                            22.0, "22", "-6", None)], roi, "W")
+    assert harmed[-1] == ("Harm: 22 unfollows came within 7 days of an automated message from "
+                          "us (-6 on last week).")
     no_cost = [*roi[:2], ct.Line("social_roi", "Social ROI", "efficiency", "up", None, "—", None,
                                  None)]
     assert ct.summary(outcomes, no_cost, "W")[2].endswith("(no social ROI: it needs a recorded "
