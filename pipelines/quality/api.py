@@ -92,7 +92,7 @@ def _frame(rows: list[Any] | None) -> pd.DataFrame:
         "details": json.loads(r.details) if r.details else {},
         "checked_at": r.checked_at, "load_id": r.load_id,
         "description": described.get(r.check),
-    } for r in rows], columns=RESULT_COLUMNS)
+    } for r in rows], columns=RESULT_COLUMNS, dtype=object)  # object: None stays None
     return frame
 
 

@@ -28,7 +28,7 @@ from pipelines.quality.gx_run import COULD_NOT_RUN, FAILED, PASSED, Verdict
 from pipelines.quality.suites import suite
 from pipelines.warehouse import NATURAL_KEYS, canonical_columns
 
-SAMPLE_ROWS = 5_000
+SAMPLE_ROWS = 2_000
 FAILING_ROWS = 500
 ENV = "RAPPORT_LOAD_GX"
 
@@ -41,7 +41,7 @@ class _Pending:
     table: str
     checks: list[Check]
     sample_rows: int
-    sql_counts: dict[str, int]
+    sql_counts: dict[str, int | str]
     future: Future
     started: float
 
@@ -72,25 +72,39 @@ def _worker() -> ThreadPoolExecutor:
     return _executor
 
 
-def _sample(dcon: Any, table: str) -> str:
-    name = f"gxsample_{table}"
-    dcon.execute(f"DROP TABLE IF EXISTS {name}")
-    dcon.execute(f"""CREATE TEMP TABLE {name} AS SELECT * FROM checked_{table} WHERE _seq IN (
+def _sample(dcon: Any, table: str) -> Any:
+    """The sampled staged records of `table` as an Arrow table (one fixed, read-only query)."""
+    columns = ", ".join(f'"{c}"' for c in canonical_columns(table))
+    return dcon.sql(f"""SELECT {columns}, _seq FROM checked_{table} WHERE _seq IN (
         SELECT _seq FROM (SELECT _seq FROM checked_{table} USING SAMPLE reservoir({SAMPLE_ROWS} ROWS)
                           REPEATABLE (7))
         UNION
         SELECT _seq FROM (SELECT _seq FROM checked_{table} WHERE _error IS NOT NULL
-                          ORDER BY _seq LIMIT {FAILING_ROWS}))""")
-    return name
+                          ORDER BY _seq LIMIT {FAILING_ROWS}))
+        ORDER BY _seq""").to_arrow_table()
 
 
-def sql_counts(dcon: Any, relation: str, checks: list[Check], now: datetime) -> dict[str, int]:
-    """Failing records per check in `relation`, counted by the SQL rendering of each check."""
+def sql_counts(sample: Any, checks: list[Check], now: datetime) -> dict[str, int | str]:
+    """Failing records per check in an Arrow `sample`, by the SQL rendering of each check.
+
+    Counted in a private in-memory DuckDB, so that a check whose SQL fails (it names a
+    column the batch lacks) cannot abort the load's transaction; its count is the error text.
+    """
+    import duckdb
+
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
-    counts = {}
-    for check in checks:
-        query = check.expect.failing_count(relation).replace("{now}", stamp)
-        counts[check.name] = dcon.execute(query).fetchall()[0][0]
+    counts: dict[str, int | str] = {}
+    con = duckdb.connect()
+    try:
+        con.register("sample", sample)
+        for check in checks:
+            query = check.expect.failing_count("sample").replace("{now}", stamp)
+            try:
+                counts[check.name] = con.execute(query).fetchall()[0][0]
+            except duckdb.Error as exc:
+                counts[check.name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+    finally:
+        con.close()
     return counts
 
 
@@ -103,11 +117,9 @@ def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
     try:
         from pipelines.quality.gx_run import frame_for_gx, validate_frame
 
-        relation = _sample(dcon, table)
-        counts = sql_counts(dcon, relation, checks, now)
-        columns = ", ".join(f'"{c}"' for c in canonical_columns(table))
-        frame = frame_for_gx(dcon.execute(f"SELECT {columns} FROM {relation} ORDER BY _seq").df())
-        dcon.execute(f"DROP TABLE IF EXISTS {relation}")
+        sample = _sample(dcon, table)
+        counts = sql_counts(sample, checks, now)
+        frame = frame_for_gx(sample.drop_columns(["_seq"]))
         future = _worker().submit(validate_frame, frame, checks, now, name=table,
                                   index=list(NATURAL_KEYS[table]))
         rows = len(frame)
@@ -160,7 +172,9 @@ def _gx_details(verdict: Verdict, pending: _Pending) -> dict[str, Any]:
 
 def _suite_row(pending: _Pending, verdicts: list[Verdict], seconds: float, make_check: Any) -> Any:
     crashed = {v.check: v.error for v in verdicts if v.status == COULD_NOT_RUN}
-    disagree = [v.check for v in verdicts if v.status != COULD_NOT_RUN
+    crashed.update({name: f"SQL rendering: {count}" for name, count in pending.sql_counts.items()
+                    if isinstance(count, str) and name not in crashed})
+    disagree = [v.check for v in verdicts if v.check not in crashed
                 and v.unexpected != pending.sql_counts.get(v.check)]
     details: dict[str, Any] = {"sample_rows": pending.sample_rows, "seconds": seconds,
                                "checks": len(pending.checks),

@@ -10,7 +10,6 @@ import os
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from datetime import datetime  # noqa: E402
 from typing import Any, ClassVar, Dict, Tuple, Union  # noqa: E402
 
 import great_expectations.expectations as gxe  # noqa: E402
@@ -85,8 +84,3 @@ class ExpectAfterPlatformLaunch(ColumnPairMapExpectation):
     success_keys: ClassVar[Tuple[str, ...]] = ("column_A", "column_B", "launches", "earliest",
                                                "ignore_row_if", "mostly")
     args_keys: ClassVar[Tuple[str, ...]] = ("column_A", "column_B")
-
-
-def as_timestamp(value: datetime) -> pd.Timestamp:
-    """A bound that compares with pandas datetime64 columns."""
-    return pd.Timestamp(value)

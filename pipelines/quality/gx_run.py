@@ -173,10 +173,13 @@ def _verdict(check: Check, res: Any, rows: int, index: list[str] | None = None,
 
 
 def frame_for_gx(frame: Any) -> Any:
-    """Make a staged DataFrame comparable with GX bounds: dates and times as datetime64[ns]."""
+    """A DataFrame of staged records (Arrow or pandas) whose dates and times compare with GX bounds.
+
+    Dates and times become datetime64[ns], which Great Expectations compares with datetimes.
+    """
     import pandas as pd
 
-    out = frame.copy()
+    out = frame.to_pandas() if hasattr(frame, "to_pandas") else frame.copy()
     for name in out.columns:
         column = out[name]
         if pd.api.types.is_datetime64_any_dtype(column.dtype):

@@ -55,7 +55,7 @@ def gx_failing() -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for table in suites.SUITES:
         con = staged(table, records(table))
-        frame = frame_for_gx(con.execute("SELECT * FROM cases").df())
+        frame = frame_for_gx(con.sql("SELECT * FROM cases").to_arrow_table())
         for verdict in validate_frame(frame, suites.suite(table), NOW, name=f"cases_{table}",
                                       parameters=PARAMETERS, index=["case_id"], complete=True):
             assert verdict.status != "could_not_run", f"{verdict.check}: {verdict.error}"
@@ -104,7 +104,7 @@ def test_great_expectations_passes_the_good_case_and_fails_the_bad_one(
 @pytest.mark.parametrize("table", list(suites.SUITES))
 def test_great_expectations_passes_every_check_on_the_good_records(table: str) -> None:
     good = [r for r in records(table) if ":good:" in r["case_id"]]
-    frame = frame_for_gx(staged(table, good).execute("SELECT * FROM cases").df())
+    frame = frame_for_gx(staged(table, good).sql("SELECT * FROM cases").to_arrow_table())
     verdicts = validate_frame(frame, suites.suite(table), NOW, name=f"good_{table}",
                               parameters=PARAMETERS)
     assert {v.check: v.status for v in verdicts} == {c.name: "passed" for c in suites.suite(table)}

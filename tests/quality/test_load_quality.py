@@ -1,0 +1,146 @@
+"""Loading canonical CSVs with injected bad records: what loads, what is quarantined, what is said."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from pipelines import warehouse
+from pipelines.load import load_paths
+from pipelines.quality import suites
+from pipelines.quality.checks import NotNull, error
+
+NOW = datetime(2026, 11, 20, 12, 0)
+PEOPLE = """person_id,platform,handle,display_name,is_ours
+x:acme,x,acme,Acme,true
+x:bea,x,bea,Bea,false
+"""
+INTERACTIONS = """interaction_id,platform,occurred_at,actor_id,target_id,kind,thread_id,in_reply_to,automated
+x:1,x,2026-11-10T10:00:00Z,x:acme,x:bea,dm,x:d1,,false
+x:2,x,2026-11-10T11:00:00Z,x:bea,x:acme,dm,x:d1,x:1,false
+x:3,x,2026-11-10T12:00:00Z,x:ghost,x:acme,reply,x:d1,x:2,false
+x:4,x,2026-11-10T12:30:00Z,x:bea,x:acme,wave,x:d1,,false
+x:5,x,2099-01-01T00:00:00Z,x:bea,x:acme,dm,x:d1,,false
+x:6,x,2026-11-10T13:00:00Z,,x:acme,dm,x:d1,,false
+x:7,x,2026-11-10T14:00:00Z,x:bea,x:acme,comment,,,false
+"""
+AUDIENCE = """platform,account_id,day,followers,following,impressions,reach,engagements,likes,page_views,members
+x,x:acme,2026-11-09,100,5,1000,,,,,
+x,x:acme,2026-11-10,101,5,-3,,,,,
+"""
+REFERRALS = """referral_id,occurred_at,platform,referrer_id,stage,value,currency
+crm:1,2026-11-10T09:00:00Z,x,x:bea,won,100,EUR
+crm:2,2026-11-11T09:00:00Z,x,x:bea,won,50,USD
+"""
+
+
+def write_folder(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def query(url: str, sql: str) -> list[tuple]:
+    engine = warehouse.make_engine(url)
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(sa.text(sql))]
+    engine.dispose()
+    return rows
+
+
+@pytest.fixture
+def loaded(request: pytest.FixtureRequest, tmp_path: Path):
+    url = request.getfixturevalue(request.param)
+    folder = write_folder(tmp_path / "export", people=PEOPLE, interactions=INTERACTIONS,
+                          audience_daily=AUDIENCE, referrals=REFERRALS)
+    summaries = load_paths([folder], url, now=NOW)
+    return url, {Path(s.file).stem: s for s in summaries}
+
+
+@pytest.mark.parametrize("loaded", ["duckdb_url", "pg_url"], indirect=True)
+def test_good_records_load_and_bad_ones_are_quarantined_by_check_name(loaded) -> None:
+    url, by_table = loaded
+    s = by_table["interactions"]
+    assert (s.status, s.rows_read, s.loaded, s.quarantined) == ("loaded", 7, 4, 3)
+    assert query(url, "SELECT interaction_id FROM interactions ORDER BY 1") == [
+        ("x:1",), ("x:2",), ("x:3",), ("x:7",)]  # x:3's actor is not in people: a warning, loaded
+    reasons = dict(query(url, "SELECT line, reason FROM quarantine WHERE \"table\" = 'interactions'"))
+    assert sorted(reasons) == [5, 6, 7]
+    assert reasons[5].startswith("interactions.kind_is_canonical: kind is one of the canonical kinds")
+    assert reasons[6].startswith("interactions.occurred_at_not_in_future")
+    assert reasons[7].startswith("interactions.actor_id_present")
+    audience = by_table["audience_daily"]
+    assert (audience.loaded, audience.quarantined) == (1, 1)
+    assert "audience_daily.impressions_not_negative" in query(
+        url, "SELECT reason FROM quarantine WHERE \"table\" = 'audience_daily'")[0][0]
+
+
+@pytest.mark.parametrize("loaded", ["duckdb_url", "pg_url"], indirect=True)
+def test_the_load_summary_and_quality_results_list_every_check(loaded) -> None:
+    url, by_table = loaded
+    s = by_table["interactions"]
+    checks = {c.check: c for c in s.checks}
+    assert {n for n, c in checks.items() if c.status == "failed"} == {
+        "interactions.kind_is_canonical", "interactions.occurred_at_not_in_future",
+        "interactions.actor_id_present", "interactions.reply_has_thread"}
+    assert checks["interactions.kind_is_canonical"].offending == ["x:4"]
+    assert checks["interactions.reply_has_thread"].severity == "warning"
+    # Great Expectations ran on the (whole, small) batch and agrees with every SQL rule.
+    suite = checks["interactions.gx_suite"]
+    assert (suite.status, suite.details["sample_rows"]) == ("passed", 7)
+    gx = checks["interactions.kind_is_canonical"].details["gx"]
+    assert gx == {"status": "failed", "sample_rows": 7, "unexpected": 1, "sql_unexpected": 1,
+                  "offending": ["x:4"]}
+    stored = {row[0]: row[1:] for row in query(url, f"""SELECT "check", severity, status, observed,
+        offending, details FROM quality_results WHERE load_id = '{s.load_id}'""")}
+    assert set(stored) == set(checks)
+    assert stored["interactions.kind_is_canonical"][:4] == ("error", "failed", "1", '["x:4"]')
+    assert json.loads(stored["interactions.kind_is_canonical"][4])["gx"]["status"] == "failed"
+    assert stored["interactions.gx_suite"][:2] == ("error", "passed")
+
+
+@pytest.mark.parametrize("loaded", ["duckdb_url"], indirect=True)
+def test_warehouse_checks_run_after_the_load_for_the_default_week(loaded) -> None:
+    url, _ = loaded
+    rows = {(c, p): (sev, status, offending) for c, p, sev, status, offending in query(url, """
+        SELECT "check", platform, severity, status, offending FROM quality_results
+        WHERE week = '2026-W46' AND load_id IS NULL""")}
+    assert rows[("referrals.currencies_mixed", None)][:2] == ("error", "failed")
+    assert rows[("interactions.actor_in_people", "x")] == (
+        "warning", "failed", '["x:3 (actor_id x:ghost)"]')
+    assert rows[("warehouse.freshness", "x")][1] == "passed"
+
+
+def test_a_great_expectations_crash_inside_a_check_is_stored_as_could_not_run(
+        duckdb_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A real failure: an expectation on a column the batch does not have.
+    original = suites.SUITES["interactions"]
+    broken = error("interactions.thread_title_present", "thread titles are present",
+                   NotNull("thread_title"))
+    monkeypatch.setitem(suites.SUITES, "interactions", lambda: [*original(), broken])
+    folder = write_folder(tmp_path / "export", interactions=INTERACTIONS)
+    (s,) = load_paths([folder], duckdb_url, now=NOW)
+    assert (s.loaded, s.quarantined) == (4, 3)  # the records are still judged by the SQL rules
+    suite = next(c for c in s.checks if c.check == "interactions.gx_suite")
+    assert suite.status == "could_not_run"
+    assert suite.offending == ["interactions.thread_title_present"]
+    assert "thread_title" in suite.details["errors"]["interactions.thread_title_present"]
+    assert query(duckdb_url, "SELECT status, details FROM quality_results "
+                             "WHERE \"check\" = 'interactions.gx_suite'")[0][0] == "could_not_run"
+    # The other expectations ran: their verdicts are kept beside the SQL counts.
+    kind = next(c for c in s.checks if c.check == "interactions.kind_is_canonical")
+    assert kind.details["gx"]["status"] == "failed"
+
+
+def test_loads_can_skip_great_expectations(duckdb_url: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAPPORT_LOAD_GX", "off")
+    (s,) = load_paths([write_folder(tmp_path / "export", interactions=INTERACTIONS)], duckdb_url,
+                      now=NOW)
+    assert (s.loaded, s.quarantined) == (4, 3)
+    assert not [c for c in s.checks if c.check.endswith("gx_suite")]
+    assert all(c.details is None for c in s.checks)
