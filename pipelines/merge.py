@@ -79,18 +79,33 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _with_bookkeeping(target: Target, table: str, load_id: str) -> str:
+    """`upsert_<table>`: the clean rows with the load's id (and, for people, `is_owner`).
+
+    A view, so that a large load is not copied once more; people's rows are a table because
+    they are merged with the live rows before they are written.
+    """
+    name = f"upsert_{table}"
+    kind = "TABLE" if table == "people" else "VIEW"
+    # What the export says of ownership is kept apart from the team file (pipelines.team).
+    owner = ", coalesce(is_ours, FALSE) AS is_owner" if table == "people" else ""
+    run(target.dcon, f"DROP {kind} IF EXISTS {name}")
+    literal = load_id.replace("'", "''")  # a view cannot keep a bound parameter
+    run(target.dcon, f"CREATE TEMP {kind} {name} AS SELECT *, CAST('{literal}' AS VARCHAR) AS "
+                     f"load_id{owner} FROM clean_{table}")
+    return name
+
+
 def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
-    """Upsert `clean_<table>` into the warehouse table; returns (written, unchanged)."""
+    """Upsert `clean_<table>` into the warehouse table; returns (written, unchanged).
+
+    A staged row identical to its live row is left alone (unchanged); a staged row whose key is
+    live replaces that row; the others are inserted. When no staged key is live (a first load,
+    or new records only), it is one INSERT.
+    """
     columns = canonical_columns(table)
-    run(target.dcon, f"ALTER TABLE clean_{table} ADD COLUMN IF NOT EXISTS load_id VARCHAR")
-    run(target.dcon, f"UPDATE clean_{table} SET load_id = ?", [load_id])
-    extra = ["load_id"]
-    if table == "people":
-        # What the export says of ownership is kept apart from the team file (pipelines.team).
-        run(target.dcon, "ALTER TABLE clean_people ADD COLUMN IF NOT EXISTS is_owner BOOLEAN")
-        run(target.dcon, "UPDATE clean_people SET is_owner = coalesce(is_ours, FALSE)")
-        extra.append("is_owner")
-    staged = target.bring(f"clean_{table}", table, columns + extra)
+    extra = ["load_id"] + (["is_owner"] if table == "people" else [])
+    staged = target.bring(_with_bookkeeping(target, table, load_id), table, columns + extra)
     live = metadata.tables[table]
     keys = NATURAL_KEYS[table]
     same_key = sa.and_(*(staged.c[k] == live.c[k] for k in keys))
@@ -103,17 +118,21 @@ def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
             is_owner=sa.or_(staged.c.is_owner, live.c.is_owner),
             is_ours=sa.or_(staged.c.is_ours, live.c.is_ours),
         ))
-    compared = [c for c in columns + extra if c not in keys and c != "load_id"]
-    unchanged_cond = sa.and_(same_key, *(_same(staged, live, c) for c in compared))
-    unchanged = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
-        sa.exists().where(unchanged_cond))).scalar_one()
-    if unchanged:
-        conn.execute(staged.delete().where(sa.exists().where(unchanged_cond)))
-    conn.execute(live.delete().where(sa.exists().where(same_key)))
     cols = columns + extra
-    conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols))))
-    written = conn.execute(sa.select(sa.func.count()).select_from(staged)).scalar_one()
-    return written, unchanged
+    total = conn.execute(sa.select(sa.func.count()).select_from(staged)).scalar_one()
+    overlap = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
+        sa.exists().where(same_key))).scalar_one()
+    if not overlap:
+        conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols))))
+        return total, 0
+    compared = [c for c in cols if c not in keys and c != "load_id"]
+    identical = sa.and_(*(_same(staged, live, c) for c in compared))
+    unchanged = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
+        sa.exists().where(same_key, identical))).scalar_one()
+    conn.execute(live.delete().where(sa.exists().where(same_key, sa.not_(identical))))
+    conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols)).where(
+        ~sa.exists().where(same_key))))
+    return total - unchanged, unchanged
 
 
 def _same(staged: sa.Table, live: sa.Table, column: str) -> sa.ColumnElement[bool]:

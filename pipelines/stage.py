@@ -5,8 +5,8 @@ file, else a scratch database): `stage_<table>` holds typed canonical columns pl
 (order in the export), `_line` (line or record number), `_file`, `_raw` and `_parse_error`;
 `checked_<table>` adds `_rules` (the error rules a record breaks, as bits) and `_error` (their
 names, or the parse error), and keeps `_raw` only for those records; `clean_<table>` keeps the
-last row of each natural key among the records without errors. For a CSV, `stage_<table>` is a
-view over `raw_<table>` (the file read as text).
+last row of each natural key among the records without errors (a view of `checked_<table>`
+when no key repeats). For a CSV, `stage_<table>` is a view over `raw_<table>` (the file as text).
 """
 from __future__ import annotations
 
@@ -262,7 +262,7 @@ def _physical_lines(dcon: Any, table: str, columns: list[str], record_line: str)
     return True
 
 
-STAGING_PREFIXES = ("stage", "checked", "clean", "csvrej", "segs", "shift", "raw")
+STAGING_PREFIXES = ("upsert", "stage", "clean", "checked", "csvrej", "segs", "shift", "raw")
 
 
 def drop_staging(dcon: Any, table: str) -> None:
@@ -272,10 +272,8 @@ def drop_staging(dcon: Any, table: str) -> None:
         "SELECT view_name, 'VIEW' FROM duckdb_views() WHERE temporary AND view_name IN $names "
         "UNION ALL SELECT table_name, 'TABLE' FROM duckdb_tables() "
         "WHERE temporary AND table_name IN $names", {"names": names}).fetchall()
-    kinds = dict(found)
-    for name in names:
-        if name in kinds:
-            run(dcon, f"DROP {kinds[name]} IF EXISTS {name}")
+    for name, kind in sorted(found, key=lambda f: (f[1] != "VIEW", names.index(f[0]))):
+        run(dcon, f"DROP {kind} IF EXISTS {name}")
 
 
 _ARROW_TYPES = {
@@ -365,18 +363,18 @@ def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOut
             FROM checked_{table}""").fetchall()[0]
     quarantined, valid, distinct, failed = counts[0], counts[1], counts[2], counts[3:]
     if quarantined:
-        run(dcon, f"""UPDATE checked_{table} SET _raw = s._raw
-            FROM (SELECT _seq, _raw FROM stage_{table} WHERE _seq IN
-                  (SELECT _seq FROM checked_{table} WHERE _error IS NOT NULL)) s
-            WHERE checked_{table}._seq = s._seq""")
+        _keep_raw(dcon, table)
     keys = ", ".join(f'"{k}"' for k in NATURAL_KEYS[table])
-    run(dcon, f"DROP TABLE IF EXISTS clean_{table}")
-    # The last row of a key wins; without repeated keys there is nothing to rank.
-    latest = (f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _seq DESC) = 1"
-              if distinct != valid else "")
-    run(dcon, f"""CREATE TEMP TABLE clean_{table} AS SELECT * FROM checked_{table}
-        WHERE _error IS NULL {latest}""")
-    kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchall()[0][0] if latest else valid
+    run(dcon, f"DROP {'VIEW' if _is_view(dcon, f'clean_{table}') else 'TABLE'} IF EXISTS clean_{table}")
+    if distinct != valid:  # the last row of a repeated key wins
+        run(dcon, f"""CREATE TEMP TABLE clean_{table} AS SELECT * FROM checked_{table}
+            WHERE _error IS NULL
+            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _seq DESC) = 1""")
+        kept = dcon.execute(f"SELECT count(*) FROM clean_{table}").fetchall()[0][0]
+    else:  # nothing to rank: the records without errors, as they are
+        run(dcon, f"CREATE TEMP VIEW clean_{table} AS SELECT * FROM checked_{table} "
+                  "WHERE _error IS NULL")
+        kept = valid
     outcomes = [_outcome(dcon, rule, f"checked_{table}", f"_rules & {1 << i} <> 0", failed[i])
                 for i, rule in enumerate(errors)]
     warnings = rules_mod.rules_for(table, rules_mod.WARNING)
@@ -387,6 +385,26 @@ def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOut
         outcomes += [_outcome(dcon, r, f"clean_{table}", r.sql(now_sql), n)
                      for r, n in zip(warnings, found)]
     return outcomes, quarantined, valid - kept
+
+
+def _is_view(dcon: Any, name: str) -> bool:
+    return bool(dcon.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?",
+                             [name]).fetchall()[0][0])
+
+
+def _keep_raw(dcon: Any, table: str, batch: int = 10_000) -> None:
+    """Copy the raw record into `checked_<table>._raw` for the records that are quarantined.
+
+    Their `_seq` values are listed literally: a constant filter reaches the staged rows before
+    any JSON is built, inside an open transaction too.
+    """
+    seqs = [r[0] for r in dcon.execute(
+        f"SELECT _seq FROM checked_{table} WHERE _error IS NOT NULL ORDER BY _seq").fetchall()]
+    for start in range(0, len(seqs), batch):
+        chosen = ", ".join(str(s) for s in seqs[start:start + batch])
+        run(dcon, f"""UPDATE checked_{table} SET _raw = s._raw
+            FROM (SELECT _seq, _raw FROM stage_{table} WHERE _seq IN ({chosen})) s
+            WHERE checked_{table}._seq = s._seq""")
 
 
 def _outcome(dcon: Any, rule: rules_mod.Rule, relation: str, predicate: str,
