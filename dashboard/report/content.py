@@ -276,8 +276,8 @@ def quality_statement(found: Sequence[Check], freshness_rows: Sequence[Freshness
     else:
         parts.append(f"No error-level check failed for the data behind {week}.")
     if warnings:
-        parts.append(f"{len(warnings)} warning(s): " + ", ".join(sorted({c.check for c in warnings}))
-                     + ".")
+        parts.append(f"{len(warnings)} warning(s): "
+                     + ", ".join(sorted({c.check for c in warnings})) + ".")
     if not_run:
         parts.append(f"{len(not_run)} check(s) could not run: "
                      + ", ".join(sorted({c.check for c in not_run})) + ".")

@@ -21,7 +21,7 @@ from dashboard.report import sections
 PAGE = landscape(A4)
 MARGIN = 14 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
-INK, MUTED, GRID = colors.HexColor("#1F2328"), colors.HexColor(theme.MUTED_TEXT), colors.HexColor(theme.GRID)
+INK, MUTED = colors.HexColor("#1F2328"), colors.HexColor(theme.MUTED_TEXT)
 FAMILY = {f: colors.HexColor(c) for f, c in theme.FAMILY_COLOURS.items()}
 HARM_BG, OK_BG = colors.HexColor("#FBE3D6"), colors.HexColor("#E3F1EA")
 WATCH_BG = colors.HexColor("#FDF1D6")
@@ -76,6 +76,7 @@ class _Writer:
             "body": ParagraphStyle("body", **{**base, "spaceAfter": 4}),
             "small": ParagraphStyle("small", **{**base, "fontSize": 8.5, "leading": 10.5}),
             "muted": ParagraphStyle("muted", **{**base, "fontSize": 9, "leading": 11.5,
+                                                "spaceAfter": 3,
                                                 "textColor": MUTED}),
             "cell": ParagraphStyle("cell", **{**base, "fontSize": 9.5, "leading": 12}),
             "caption": ParagraphStyle("caption", **{**base, "fontName": self.bold,
@@ -113,7 +114,8 @@ class _Writer:
         table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
         style = [
             ("FONTNAME", (0, 1), (-1, -1), self.font),
-            ("FONTSIZE", (0, 0), (-1, -1), font_size), ("LEADING", (0, 0), (-1, -1), font_size + 2.5),
+            ("FONTSIZE", (0, 0), (-1, -1), font_size),
+            ("LEADING", (0, 0), (-1, -1), font_size + 2.5),
             ("TEXTCOLOR", (0, 1), (-1, -1), body_colour),
             ("LINEBELOW", (0, 0), (-1, 0), 0.8, header_colour),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -285,8 +287,8 @@ class _Writer:
         canvas.setFont(self.font, 8)
         canvas.setFillColor(MUTED)
         privacy = sections.NAMES_WARNING if r.names is not None else sections.PRIVACY
-        canvas.drawString(MARGIN, 8 * mm, self.text(f"rapport · {r.week} · {r.scope} · {privacy}")
-                          .replace("&amp;", "&"))
+        line = f"rapport · {r.week} · {r.scope} · {privacy}"
+        canvas.drawString(MARGIN, 8 * mm, line if self.unicode else line.translate(ASCII_SIGNS))
         canvas.drawRightString(PAGE[0] - MARGIN, 8 * mm, f"page {doc.page}")
         canvas.restoreState()
 

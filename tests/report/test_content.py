@@ -166,7 +166,8 @@ def test_no_harm_is_said_plainly() -> None:
 
 def test_indexed_values_are_shares_of_each_metrics_highest_week() -> None:
     results = pd.DataFrame({"week": ["W1", "W2", "W1", "W2", "W1", "W2"],
-                            "metric": ["followers"] * 2 + ["conversations"] * 2 + ["reply_rate"] * 2,
+                            "metric": ["followers"] * 2 + ["conversations"] * 2
+                            + ["reply_rate"] * 2,
                             "value": [20000.0, 25000.0, 0.0, 10.0, None, None]})
     shares = ct.indexed(results, ["followers", "conversations", "reply_rate"], INFO)
     got = {(r.label, r.week): r.value for r in shares.itertuples()}

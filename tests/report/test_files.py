@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from dashboard import theme
 from dashboard.report import content as ct
 from dashboard.report import sections
 from pipelines import warehouse as wh
