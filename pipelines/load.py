@@ -26,6 +26,7 @@ from pipelines.merge import Target, stage_table, upsert
 from pipelines.publish import writable
 from pipelines.quality import at_load
 from pipelines.quality.runner import after_load
+from pipelines.privacy import pseudonymise_stage
 from pipelines.records import Parsed
 from pipelines.sources import registry
 from pipelines.sources.base import ParseContext, Source, SourceError
@@ -144,6 +145,10 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
                 done += 1
                 _tick(progress, unit.label, done, total)
         after_load(engine, summaries, now or _now())
+        if any(s.status == "loaded" for s in summaries):
+            from metrics.rollup import refresh_after_load
+
+            refresh_after_load(engine)
         engine.dispose()
     return summaries
 
@@ -195,6 +200,7 @@ def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, team: dict[str
                 target = Target(conn, dcon, shared)
                 t0 = time.perf_counter()
                 tables = _stage(dcon, unit, parsed, summary)
+                pseudonymise_stage(conn, dcon, tables, parsed, team)  # when a key is set
                 parse_seconds += time.perf_counter() - t0
                 t1 = time.perf_counter()
                 _check(dcon, tables, now, summary)
