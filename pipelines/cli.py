@@ -139,6 +139,24 @@ def bench_command(
                                        catalog_runs))
 
 
+@app.command("forget")
+def forget_command(
+    persons: list[str] = typer.Argument(None, metavar="PERSON...", help="People to erase everywhere: a person_id "
+                                        "(twitter:12345) or PLATFORM:@HANDLE."),
+    quarantine_older_than: Optional[int] = typer.Option(
+        None, "--quarantine-older-than", min=0, metavar="DAYS",
+        help="Also delete quarantined records older than DAYS days."),
+    retention: bool = typer.Option(False, "--retention", help="Apply the retention "
+                                   "section's quarantine_days from the team file (rapport.toml)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Erase people everywhere (rows, quarantine, files), or apply the quarantine retention."""
+    from pipelines.retention import run_forget
+
+    raise typer.Exit(run_forget(persons or [], quarantine_older_than=quarantine_older_than,
+                                retention=retention, db=db))
+
+
 def main() -> None:
     app()
 
