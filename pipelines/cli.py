@@ -141,8 +141,9 @@ def bench_command(
 
 @app.command("forget")
 def forget_command(
-    persons: list[str] = typer.Argument(None, metavar="PERSON...", help="People to erase everywhere: a person_id "
-                                        "(twitter:12345) or PLATFORM:@HANDLE."),
+    persons: list[str] = typer.Argument(None, metavar="PERSON...", help="People to erase "
+                                        "everywhere: a person_id (twitter:12345) or "
+                                        "PLATFORM:@HANDLE."),
     quarantine_older_than: Optional[int] = typer.Option(
         None, "--quarantine-older-than", min=0, metavar="DAYS",
         help="Also delete quarantined records older than DAYS days."),
