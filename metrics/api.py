@@ -52,6 +52,12 @@ def compute_wide(url: str | None, end_week: str, weeks: int = 1, platform: str |
     parse_week(end_week)
     reporting_zone(tz)
     names = metrics or [m.name for m in cat.CATALOG]
+    if platform is None and account is None:
+        from metrics import rollup
+
+        stored = rollup.lookup(url, end_week, weeks, tz, names)
+        if stored is not None:
+            return stored
     query = compile_metrics(names, Scope.of(end_week, weeks, platform, account, tz))
     engine = _engine(url)
     try:

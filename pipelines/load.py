@@ -145,6 +145,10 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
                 done += 1
                 _tick(progress, unit.label, done, total)
         after_load(engine, summaries, now or _now())
+        if any(s.status == "loaded" for s in summaries):
+            from metrics.rollup import refresh_after_load
+
+            refresh_after_load(engine)
         engine.dispose()
     return summaries
 

@@ -1,0 +1,203 @@
+"""Weekly rollups: every metric for every week with data, computed when a load finishes.
+
+The weekly check (one week, a 12-week sparkline before it, the divergence signals) would
+otherwise recompute relationships over the whole history on every visit. A load ends by
+computing the whole catalog, unfiltered, for every week from the first week with data to the
+last, with the same compiler as a live query, and storing it in two tables of the warehouse:
+
+- `rollup_weekly` (week, metric, value): the values;
+- `rollup_state` (name, value): what they were computed from — the reporting zone, a
+  signature of the metric code, and a fingerprint of the data (loads, table sizes, who is ours).
+
+`lookup` serves a request from them only when all of that still matches and every requested
+week is inside the computed range; otherwise (a `rapport team` change, rows written by other
+tools, a platform or account filter, older weeks) the caller computes live, so a rollup never
+changes an answer, only how fast it comes. RAPPORT_ROLLUPS=off turns them off.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from metrics import catalog as cat
+from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
+from pipelines import warehouse
+
+ENV = "RAPPORT_ROLLUPS"
+MAX_WEEKS = 520  # ten years of weeks; a longer history is computed live before that
+_meta = sa.MetaData()
+rollup_weekly = sa.Table(
+    "rollup_weekly", _meta,
+    sa.Column("week", sa.String, primary_key=True),
+    sa.Column("metric", sa.String, primary_key=True),
+    sa.Column("value", sa.Double),
+)
+rollup_state = sa.Table(
+    "rollup_state", _meta,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("value", sa.String),
+)
+_CODE = ("catalog.py", "compiler.py", "measures.py", "relationships.py", "scope.py",
+         "dialects.py", "weeks.py", "rollup.py")
+
+
+def enabled() -> bool:
+    """Whether rollups are written and read (RAPPORT_ROLLUPS, default on)."""
+    return os.environ.get(ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def code_signature() -> str:
+    """A hash of the metric code: rollups computed by other code are not served."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).resolve().parent
+    for name in _CODE:
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(conn: sa.Connection) -> str:
+    """What the data looks like, cheaply: loads, row counts and who is ours."""
+    w = warehouse
+    counts = [sa.select(sa.func.count()).select_from(t).scalar_subquery()
+              for t in (w.loads, w.interactions, w.people, w.audience_daily, w.referrals, w.costs)]
+    row = conn.execute(sa.select(*counts, sa.select(sa.func.max(w.loads.c.finished_at))
+                                 .scalar_subquery())).one()
+    ours = conn.execute(sa.select(w.people.c.person_id).where(w.people.c.is_ours == sa.true())
+                        .order_by(w.people.c.person_id)).scalars().all()
+    text = "|".join(str(v) for v in row) + "|" + ",".join(ours)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _zone_name(tz: str | None) -> str:
+    return reporting_zone(tz).key
+
+
+def _data_weeks(conn: sa.Connection, tz: str | None) -> tuple[str, int] | None:
+    """(last week with data, number of weeks from the first) or None when nothing is loaded."""
+    w = warehouse
+    first, last = conn.execute(sa.select(sa.func.min(w.interactions.c.occurred_at),
+                                         sa.func.max(w.interactions.c.occurred_at))).one()
+    if first is None:
+        return None
+    if isinstance(first, str):  # SQLite returns the stored text when aggregated
+        first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    first_week, last_week = week_of_instant(first, tz), week_of_instant(last, tz)
+    count = (monday_of(last_week) - monday_of(first_week)).days // 7 + 1
+    return last_week, min(count, MAX_WEEKS)
+
+
+def refresh(engine: sa.Engine, tz: str | None = None) -> int:
+    """Recompute the rollups of the warehouse behind `engine`; returns the weeks stored."""
+    from metrics.compiler import compile_metrics
+    from metrics.scope import Scope
+
+    _meta.create_all(engine, checkfirst=True)
+    names = [m.name for m in cat.CATALOG]
+    with engine.begin() as conn:
+        conn.execute(rollup_state.delete())
+        conn.execute(rollup_weekly.delete())
+        span = _data_weeks(conn, tz)
+        if span is None:
+            return 0
+        last_week, count = span
+        rows = conn.execute(compile_metrics(names, Scope.of(last_week, count, tz=tz))).mappings().all()
+        values = [{"week": r["week"], "metric": n,
+                   "value": None if r[n] is None else float(r[n])} for r in rows for n in names]
+        conn.execute(rollup_weekly.insert(), values)
+        state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
+                 "first_week": rows[0]["week"], "last_week": last_week,
+                 "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        conn.execute(rollup_state.insert(), [{"name": k, "value": v} for k, v in state.items()])
+    return len(rows)
+
+
+def refresh_after_load(engine: sa.Engine) -> float | None:
+    """Refresh at the end of a load; seconds taken, or None when rollups are off or failed.
+
+    A failed refresh leaves no rollup behind (readers then compute live); it never fails a load.
+    """
+    if not enabled():
+        return None
+    started = time.perf_counter()
+    try:
+        refresh(engine)
+    except Exception:
+        try:
+            with engine.begin() as conn:
+                conn.execute(rollup_state.delete())
+        except Exception:
+            pass
+        return None
+    return time.perf_counter() - started
+
+
+def _file_identity(url: str | None) -> tuple | None:
+    """For a DuckDB file: its inode, size and time and those of its write-ahead log.
+
+    A load publishes a new file (a new inode) and writes in place go through the log, so an
+    unchanged identity means unchanged data; None for other engines.
+    """
+    url = warehouse.resolve_url(url)
+    if not warehouse.is_duckdb(url) or warehouse.duckdb_path(url) == ":memory:":
+        return None
+    identity = []
+    for path in (Path(warehouse.duckdb_path(url)), Path(warehouse.duckdb_path(url) + ".wal")):
+        try:
+            st = path.stat()
+            identity.append((st.st_ino, st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            identity.append(None)
+    return tuple(identity)
+
+
+# url -> (file identity, {(week, metric): value}, first week, last week), for rollups already
+# checked against the data: a process that asks again (the dashboard) reads no database.
+_verified: dict[str, tuple[tuple, dict, str, str]] = {}
+
+
+def _stored(url: str | None, tz: str | None) -> tuple[dict, str, str] | None:
+    """Every stored value with its week range, when the rollups match the data and code."""
+    identity = _file_identity(url)
+    key = f"{warehouse.resolve_url(url)}|{_zone_name(tz)}"
+    if identity is not None and key in _verified and _verified[key][0] == identity:
+        return _verified[key][1:]
+    try:
+        with warehouse.read_connection(url) as conn:
+            state = dict(conn.execute(sa.select(rollup_state.c.name, rollup_state.c.value)).all())
+            if not state or state.get("tz") != _zone_name(tz) or state.get("code") != code_signature():
+                return None
+            if state.get("fingerprint") != fingerprint(conn):
+                return None
+            values = {(r.week, r.metric): r.value for r in conn.execute(sa.select(rollup_weekly))}
+    except sa.exc.DBAPIError:
+        return None  # no rollup tables (an older warehouse, another tool's database)
+    found = (values, state["first_week"], state["last_week"])
+    if identity is not None:
+        _verified[key] = (identity, *found)
+    return found
+
+
+def lookup(url: str | None, end_week: str, weeks: int, tz: str | None,
+           names: list[str]) -> pd.DataFrame | None:
+    """The wide frame `metrics.api.compute_wide` would return, from the rollups, or None."""
+    if not enabled():
+        return None
+    labels = [w.label for w in week_range(end_week, weeks, tz)]
+    stored = _stored(url, tz)
+    if stored is None:
+        return None
+    values, first_week, last_week = stored
+    if labels[0] < first_week or labels[-1] > last_week:
+        return None
+    if any((w, n) not in values for w in labels for n in names):
+        return None
+    frame = pd.DataFrame({"week": labels, **{n: [values[(w, n)] for w in labels] for n in names}})
+    for name in names:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    return frame
