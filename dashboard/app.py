@@ -6,6 +6,7 @@ declares the pages, draws the shared sidebar controls and runs the chosen page.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,8 +14,10 @@ from dashboard import controls, data
 from metrics import api
 from pipelines.warehouse import resolve_url
 
-st.set_page_config(page_title="rapport", page_icon=":material/handshake:", layout="wide",
-                   initial_sidebar_state="expanded")
+# A local favicon (an emoji if the file is missing): Material icons are fetched from Google.
+FAVICON = Path(__file__).with_name("favicon.png")
+st.set_page_config(page_title="rapport", page_icon=str(FAVICON) if FAVICON.exists() else "🤝",
+                   layout="wide", initial_sidebar_state="expanded")
 
 PAGES = {
     "weekly": st.Page("views/weekly.py", title="Weekly check", icon=":material/fact_check:",

@@ -38,8 +38,10 @@ def _week_ticks(fig: go.Figure, most: int = 7) -> None:
         return
     step = max(1, -(-len(weeks) // most))
     shown = weeks[::-1][::step][::-1]  # always label the latest week
-    fig.update_xaxes(tickmode="array", tickvals=shown,
-                     ticktext=[w.split("-")[1] if i else w for i, w in enumerate(shown)])
+    years = sorted({w[:4] for w in weeks})
+    fig.update_xaxes(tickmode="array", tickvals=shown, ticktext=[w[5:] for w in shown],
+                     title=dict(text=" – ".join(dict.fromkeys([years[0], years[-1]])),
+                                font=dict(size=13, color=theme.MUTED_TEXT), standoff=4))
 
 
 def _whole_counts(fig: go.Figure, unit: str | None) -> None:
@@ -113,8 +115,9 @@ def funnel(stages: Sequence[tuple[str, float | None]], *, title: str | None = No
         hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
     ))
     fig = _base(fig, height=320, title=title)
+    fig.update_layout(margin=dict(l=230, r=16, t=8 if not title else 44, b=8))
     fig.update_xaxes(type="linear", visible=False)
-    fig.update_yaxes(type="category", gridcolor="white", tickfont=dict(size=15))
+    fig.update_yaxes(type="category", gridcolor="white", tickfont=dict(size=15), automargin=False)
     return fig
 
 
@@ -122,13 +125,16 @@ def cost_and_value(data: pd.DataFrame, *, title: str | None = None, currency: st
     """Bars of cost (muted) beside referral value (colour) by week."""
     data = data.sort_values("week")
     fig = go.Figure([
-        go.Bar(x=list(data["week"]), y=list(data["cost"]), name=f"Cost {currency}".strip(),
+        go.Bar(x=list(data["week"]), y=list(data["cost"]), name="Cost",
                marker_color=theme.MUTED),
         go.Bar(x=list(data["week"]), y=list(data["referral_value"]),
-               name=f"Referral value {currency}".strip(), marker_color=theme.EFFICIENCY),
+               name="Referral value", marker_color=theme.EFFICIENCY),
     ])
     fig.update_layout(barmode="group")
-    return _base(fig, height=320, title=title)
+    fig = _base(fig, height=320, title=title)
+    if currency:
+        fig.update_yaxes(title=dict(text=currency, font=dict(size=13, color=theme.MUTED_TEXT)))
+    return fig
 
 
 QUALITY_COLOURS = {"passed": theme.OKABE_ITO["sky_blue"], "warned": theme.OKABE_ITO["orange"],
@@ -143,5 +149,6 @@ def quality_by_week(data: pd.DataFrame, *, title: str | None = None) -> go.Figur
                marker_color=QUALITY_COLOURS[column])
         for column in QUALITY_COLOURS if column in data
     ])
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal",
+                      bargap=0.7 if len(data) <= 3 else 0.25)
     return _base(fig, height=300, title=title)

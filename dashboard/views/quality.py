@@ -24,12 +24,12 @@ if by_week.empty and by_load.empty:
             "the Sources page); `rapport check` runs the warehouse checks.", icon=":material/info:")
     st.stop()
 
-totals = by_load[COUNTS].sum() if len(by_load) else None
-if totals is not None:
-    for column, name in zip(st.columns(len(COUNTS) + 1), COUNTS + ["quarantined"]):
-        value = int(by_load["quarantined"].fillna(0).sum()) if name == "quarantined" else int(totals[name])
-        column.metric(f"Load checks {name}" if name != "quarantined" else "Records quarantined",
-                      f"{value:,}", border=True)
+TILES = {"passed": "Checks passed", "warned": "Warnings", "failed": "Errors",
+         "could not run": "Could not run", "quarantined": "Quarantined"}
+if len(by_load):
+    st.caption("Over the loads listed below:")
+    for column, (name, label) in zip(st.columns(len(TILES)), TILES.items()):
+        column.metric(label, f"{int(by_load[name].fillna(0).sum()):,}", border=True)
 
 st.subheader("Checks per load")
 shown = by_load.assign(file=uploads.strip_workdir(by_load["file"]).map(lambda f: Path(str(f)).name),

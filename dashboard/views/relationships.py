@@ -9,10 +9,11 @@ from dashboard import data, figures, queries, theme, tiles
 from dashboard.controls import current
 
 WINDOW = timedelta(days=90)
+TREND_WEEKS = 26  # half a year: long enough to see a change of habits
 
 view = current()
 bounds = view.bounds
-results = data.metric_results(view)
+results = data.metric_results(view, weeks=TREND_WEEKS)
 
 
 def metric_trend(names: dict[str, str], key: str) -> None:
@@ -67,7 +68,7 @@ with new_column:
         tiles.people_table(new, {"name": "Person", "platform": "Platform", "ours_name": "With",
                                  "reciprocal_since": "Since"}, key="new_reciprocal", height=320)
 with members:
-    st.subheader("Members talking to each other")
+    st.subheader("Members talking together")
     pairs = data.cached(queries.member_pairs, view.url, view.version, bounds.end_utc - WINDOW,
                         bounds.end_utc, view.platform)
     st.caption("Member-to-member reciprocity is a community that no longer needs us in the "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import controls, data, figures, queries, summary, theme, tiles
+from dashboard.report.widget import report_downloads
 from metrics import api
 from metrics import weeks as wk
 
@@ -53,3 +54,8 @@ if stages:
                 alt="Funnel from messages sent to referrals")
     st.caption("Each stage is counted on its own definition for the week (see the tooltips "
                "above); a later stage is not strictly a subset of the one before it.")
+
+st.subheader("Take it to the meeting")
+st.caption("The same week and platform as a short report for the CEO and CFO: outcomes first, "
+           "then social ROI, trends, harm, data quality and the definitions.")
+report_downloads(view.url, view.week, view.platform, tz=view.tz, version=view.version)
