@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -57,13 +58,20 @@ print(json.dumps({"wall": time.perf_counter() - started, "loaded": s.loaded,
 """
 
 
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load_once(folder: Path, db: Path, gx: bool) -> dict:
     for leftover in db.parent.glob(db.name + "*"):
         leftover.unlink()
     env = {**os.environ, "RAPPORT_LOAD_GX": "sample" if gx else "off", "GX_ANALYTICS_ENABLED": "false"}
+    cpu = _cpu()
     out = subprocess.run([sys.executable, "-c", LOAD, str(folder), f"duckdb:///{db}"], env=env,
                          capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["cpu"] = _cpu() - cpu
     con = duckdb.connect(str(db), read_only=True)
     result["check_seconds"], result["parse_seconds"], result["write_seconds"] = con.execute(
         "SELECT check_seconds, parse_seconds, write_seconds FROM loads").fetchone()
@@ -71,11 +79,11 @@ def load_once(folder: Path, db: Path, gx: bool) -> dict:
     return result
 
 
-def check_once(db: Path) -> float:
+def check_once(db: Path) -> tuple[float, float]:
     rapport = Path(sys.executable).with_name("rapport")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     subprocess.run([str(rapport), "check", "--db", f"duckdb:///{db}"], capture_output=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, _cpu() - cpu
 
 
 def main() -> None:
@@ -87,7 +95,7 @@ def main() -> None:
         folder = generate(Path(tmp) / "export", args.rows)
         db = Path(tmp) / "bench.duckdb"
         runs: dict[str, list[dict]] = {"off": [], "sample": []}
-        checks: list[float] = []
+        checks: list[tuple[float, float]] = []
         for _ in range(args.repeat):
             for mode in ("off", "sample"):  # interleaved, so that load on the host hits both
                 runs[mode].append(load_once(folder, db, gx=mode == "sample"))
@@ -97,6 +105,7 @@ def main() -> None:
         for mode, results in runs.items():
             wall = statistics.median(r["wall"] for r in results)
             print(f"load, GX {mode:6}: wall {wall:6.2f} s ({args.rows / wall:,.0f} rows/s)  "
+                  f"CPU {statistics.median(r['cpu'] for r in results):6.2f} s  "
                   f"check step {statistics.median(r['check_seconds'] for r in results):5.2f} s  "
                   f"parse {statistics.median(r['parse_seconds'] for r in results):5.2f} s  "
                   f"write {statistics.median(r['write_seconds'] for r in results):5.2f} s  "
@@ -107,8 +116,12 @@ def main() -> None:
               "(overlaps the write)")
         added = (statistics.median(r["wall"] for r in runs["sample"])
                  - statistics.median(r["wall"] for r in runs["off"]))
-        print(f"time GX adds to the load: {added:+.2f} s")
-        print(f"rapport check (process, warehouse checks, store): {statistics.median(checks):.2f} s")
+        cpu = (statistics.median(r["cpu"] for r in runs["sample"])
+               - statistics.median(r["cpu"] for r in runs["off"]))
+        print(f"time GX adds to the load: wall {added:+.2f} s, CPU {cpu:+.2f} s")
+        print(f"rapport check (process, warehouse checks, store): wall "
+              f"{statistics.median(c[0] for c in checks):.2f} s, "
+              f"CPU {statistics.median(c[1] for c in checks):.2f} s")
 
 
 if __name__ == "__main__":

@@ -112,3 +112,13 @@ def test_the_real_command_starts_fast_and_checks_the_default_week(duckdb_url: st
     done = subprocess.run([str(rapport), "check", "--db", url], capture_output=True, text=True)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "referrals.currencies_mixed" in done.stdout
+
+
+def test_every_warehouse_check_and_option_is_documented() -> None:
+    from pipelines.quality.warehouse_checks import cross_row_checks, suite_checks
+
+    readme = (Path(__file__).parents[2] / "pipelines" / "quality" / "README.md").read_text()
+    for check in [*cross_row_checks(), *suite_checks()]:
+        assert check.name.split(".", 1)[1] in readme, check.name
+    for option in ("--week", "--db", "--format", "--all", "RAPPORT_LOAD_GX"):
+        assert option in readme, option
