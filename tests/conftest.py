@@ -12,6 +12,9 @@ import sqlalchemy as sa
 from pipelines import warehouse
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Great Expectations' sample check at load adds a fixed ~6 s per load (mostly its import); the
+# tests of that step turn it on themselves (tests/quality/test_load_quality.py).
+os.environ.setdefault("RAPPORT_LOAD_GX", "off")
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 REPO = Path(__file__).resolve().parents[1]

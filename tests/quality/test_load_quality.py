@@ -14,6 +14,12 @@ from pipelines.quality import suites
 from pipelines.quality.checks import NotNull, error
 
 NOW = datetime(2026, 11, 20, 12, 0)
+
+
+@pytest.fixture(autouse=True)
+def great_expectations_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the load-time check, Great Expectations included."""
+    monkeypatch.setenv("RAPPORT_LOAD_GX", "sample")
 PEOPLE = """person_id,platform,handle,display_name,is_ours
 x:acme,x,acme,Acme,true
 x:bea,x,bea,Bea,false
