@@ -1,6 +1,7 @@
 """Uploaded exports to files on disk, grouped the way the loader reads them (no Streamlit)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -48,7 +49,6 @@ def save(files: Iterable[Upload], folder: Path) -> list[Path]:
     folder = folder.resolve()
     loose, folders = folder / "files", folder / "folders"
     targets: set[Path] = set()
-    written: list[Path] = []
     for upload in files:
         parts = safe_parts(upload.name)
         base = folders if len(parts) > 1 else loose
@@ -57,20 +57,27 @@ def save(files: Iterable[Upload], folder: Path) -> list[Path]:
             raise ValueError(f"uploaded file name {upload.name!r} points outside the upload folder")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(upload.getvalue())
-        written.append(path)
         targets.add(base / parts[0] if len(parts) > 1 else path)
     singles = sorted(p for p in targets if p.parent == loose)
-    together = [p for p in singles if p.suffix.lower() != ".zip"]
-    if len(together) > 1 and registry.detect(loose) is not None and not any(
-            p.suffix.lower() == ".zip" for p in singles):
-        return [loose] + sorted(p for p in targets if p.parent != loose)
+    if (len(singles) > 1 and not any(p.suffix.lower() == ".zip" for p in singles)
+            and registry.detect(loose) is not None):
+        together = folder / "together" / _common_name(singles)
+        together.parent.mkdir()
+        loose.rename(together)  # named after the files, as the load history shows it
+        return [together] + sorted(p for p in targets if p.parent != loose)
     return sorted(targets)
+
+
+def _common_name(paths: list[Path]) -> str:
+    """What files uploaded together are called: their common prefix, else the first name."""
+    prefix = os.path.commonprefix([p.name for p in paths]).rstrip("_-. ")
+    return prefix if len(prefix) >= 3 else f"{paths[0].stem} and {len(paths) - 1} more"
 
 
 def display_name(text: str, folder: Path) -> str:
     """A loaded file's name (or a message) as the user uploaded it, without the temporary folder."""
     text = str(text)
-    for prefix in (folder / "folders", folder / "files", folder):
+    for prefix in (folder / "folders", folder / "files", folder / "together", folder):
         text = text.replace(f"{prefix}/", "").replace(str(prefix), prefix.name)
     return text
 
@@ -78,7 +85,7 @@ def display_name(text: str, folder: Path) -> str:
 def strip_workdir(files: pd.Series) -> pd.Series:
     """Load-history file names without the temporary upload folder they were loaded from."""
     return files.astype("string").str.replace(
-        r"^.*/rapport-upload-[^/]+/(?:files|folders)/", "", regex=True)
+        r"^.*/rapport-upload-[^/]+/(?:files|folders|together)/", "", regex=True)
 
 
 def summary_frame(summaries: list, folder: Path) -> pd.DataFrame:

@@ -84,10 +84,12 @@ if result is not None:
         f"Loaded {loaded} row(s) from {len(table) - refused} file(s)"
         + (f"; {refused} file(s) refused (see the message column)." if refused else "."),
         icon=":material/task_alt:")
-    st.dataframe(table, key="sources_summary", hide_index=True, width="stretch")
+    st.dataframe(table, key="sources_summary", hide_index=True, width="stretch",
+                 column_config={c: c.capitalize() for c in table.columns})
     if len(problems):
         with st.expander(f"Checks that did not pass and notes ({len(problems)})"):
-            st.dataframe(problems, key="sources_problems", hide_index=True, width="stretch")
+            st.dataframe(problems, key="sources_problems", hide_index=True, width="stretch",
+                         column_config={c: c.capitalize() for c in problems.columns})
 
 st.subheader("Load history")
 history = data.cached(bookkeeping.load_history, url, data.version(url))

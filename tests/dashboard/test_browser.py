@@ -244,6 +244,18 @@ def test_hostile_display_names_render_as_inert_text(page, served: dict, shots: P
     assert not [u for u in page.requests if "evil.example" in u]
 
 
+def _load_formats(url: str) -> dict[str, str]:
+    """file → format of every load recorded so far (the loader publishes atomically)."""
+    engine = wh.make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.select(wh.loads.c.file, wh.loads.c.format)).all())
+    except sa.exc.OperationalError:  # the app holds the file at this instant
+        return {}
+    finally:
+        engine.dispose()
+
+
 def test_uploading_real_exports_through_the_sources_page(page, served: dict, realdata: Path,
                                                          shots: Path) -> None:
     parts = sorted((realdata / "discord").glob("zulip_dce_general_part*.json"))
@@ -255,12 +267,32 @@ def test_uploading_real_exports_through_the_sources_page(page, served: dict, rea
     page.wait_for_function("document.querySelectorAll('[data-testid=stFileChip]').length == 2 && "
                            "!document.querySelector('[data-testid=stFileChipIconSpinner]')",
                            timeout=30_000)
-    page.get_by_role("button", name="Load").click()
+    page.get_by_role("button", name="Load", exact=True).click()
     page.get_by_text("Loaded", exact=False).first.wait_for(timeout=120_000)
     wait_ready(page)
     assert_no_exception(page)
     assert "1 file(s)" in page.get_by_role("status").filter(has_text="Loaded").first.inner_text()
-    page.screenshot(path=str(shots / "sources-after-upload.png"), full_page=True)
+    page.screenshot(path=str(shots / "sources-after-upload.png"))
+    assert "discord" in _load_formats(served["url"]).values()
+
+    # a whole export folder, as Slack gives it: the layout (one folder per channel) is kept
+    slack = realdata / "slack" / "hfaran_slack_export_viewer_testarchive"
+    page.get_by_role("tab", name="A whole folder").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(slack)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stFileChip]').length > 5 && "
+                           "!document.querySelector('[data-testid=stFileChipIconSpinner]')",
+                           timeout=60_000)
+    page.get_by_role("button", name="Load", exact=True).click()
+    deadline = time.monotonic() + 120
+    while "slack" not in _load_formats(served["url"]).values():
+        assert time.monotonic() < deadline, "the Slack folder was not loaded"
+        time.sleep(1)
+    page.wait_for_timeout(1000)
+    wait_ready(page)
+    assert_no_exception(page)
+    folders = [f for f, fmt in _load_formats(served["url"]).items() if fmt == "slack"]
+    assert [f.split("/folders/")[-1] for f in folders] == [slack.name]
+    page.screenshot(path=str(shots / "sources-after-folder-upload.png"))
     page.goto(f"{served['base']}/?platform=discord")
     wait_ready(page)
     assert_no_exception(page)

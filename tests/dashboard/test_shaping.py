@@ -169,7 +169,17 @@ def test_save_keeps_a_folder_whole_and_files_apart(tmp_path: Path) -> None:
 def test_save_loads_loose_files_of_one_export_together(tmp_path: Path, realdata: Path) -> None:
     slack = realdata / "slack" / "hfaran_slack_export_viewer_testarchive"
     files = [FakeUpload(p.name, p.read_bytes()) for p in slack.iterdir() if p.is_file()]
-    assert uploads.save(files, tmp_path) == [tmp_path.resolve() / "files"]
+    [together] = uploads.save(files, tmp_path)
+    assert together.parent == tmp_path.resolve() / "together"
+    assert sorted(p.name for p in together.iterdir()) == sorted(f.name for f in files)
+
+
+def test_loose_parts_of_one_export_are_named_after_their_files(tmp_path: Path, realdata: Path) -> None:
+    parts = sorted((realdata / "discord").glob("zulip_dce_general_part*.json"))
+    workdir = tmp_path / "rapport-upload-abc"  # as the Sources page names its folder
+    [together] = uploads.save([FakeUpload(p.name, p.read_bytes()) for p in parts], workdir)
+    assert together.name == "zulip_dce_general_part"
+    assert uploads.strip_workdir(pd.Series([str(together)])).iloc[0] == "zulip_dce_general_part"
 
 
 def test_display_name_hides_the_temporary_folder(tmp_path: Path) -> None:
