@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 from pipelines.records import Parsed
 
@@ -39,3 +39,19 @@ class Source(Protocol):
     def detect(self, path: Path) -> bool: ...
 
     def parse(self, path: Path, ctx: ParseContext) -> Parsed: ...
+
+
+@dataclass(frozen=True)
+class FunctionSource:
+    """A source built from a module's `detect(path)` and `parse(path, ctx)` functions."""
+
+    name: str
+    description: str
+    detect_fn: Callable[[Path], bool]
+    parse_fn: Callable[[Path, ParseContext], Parsed]
+
+    def detect(self, path: Path) -> bool:
+        return self.detect_fn(path)
+
+    def parse(self, path: Path, ctx: ParseContext) -> Parsed:
+        return self.parse_fn(path, ctx)

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipelines.records import Parsed, Record
-from pipelines.sources.base import ParseContext, SourceError
+from pipelines.sources.base import FunctionSource, ParseContext, SourceError
 from pipelines.sources.common import from_iso, read_csv
 from pipelines.sources.crm import helpers
 from pipelines.sources.crm import settings as S
@@ -154,16 +153,8 @@ def detect(path: Path) -> bool:
     return layout_of(helpers.header(path)) is not None
 
 
-@dataclass(frozen=True)
-class _CrmSource:
-    name: str = "crm"
-    description: str = "CRM contacts or deals CSV (HubSpot layouts) → referrals"
-
-    def detect(self, path: Path) -> bool:
-        return detect(path)
-
-    def parse(self, path: Path, ctx: ParseContext) -> Parsed:
-        return parse(path, ctx)
-
-
-SOURCE = _CrmSource()
+SOURCE = FunctionSource(
+    "crm",
+    "CRM contacts or deals CSV (HubSpot layouts) → referrals",
+    detect, parse,
+)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.records import Parsed, Record
-from pipelines.sources.base import ParseContext, SourceError
+from pipelines.sources.base import FunctionSource, ParseContext, SourceError
 from pipelines.sources.common import (
     add_person, export_files, from_iso, head, mention_rows, parse_files, perceval_backend, pid,
     read_export_json, unwrap_perceval,
@@ -261,16 +261,8 @@ def detect(path: Path) -> bool:
     return text.lstrip().startswith("{") and any(marker in text for marker in S.HEAD_MARKERS)
 
 
-@dataclass(frozen=True)
-class _DiscourseSource:
-    name: str = S.PLATFORM
-    description: str = "Discourse topics (API JSON or perceval items): posts, comments, mentions"
-
-    def detect(self, path: Path) -> bool:
-        return detect(path)
-
-    def parse(self, path: Path, ctx: ParseContext) -> Parsed:
-        return parse(path, ctx)
-
-
-SOURCE = _DiscourseSource()
+SOURCE = FunctionSource(
+    S.PLATFORM,
+    "Discourse topics (API JSON or perceval items): posts, comments, mentions",
+    detect, parse,
+)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.records import Parsed, Record
-from pipelines.sources.base import ParseContext, SourceError
+from pipelines.sources.base import FunctionSource, ParseContext, SourceError
 from pipelines.sources.common import (
     add_person, export_files, from_epoch, from_iso, handle_tokens, head, mention_rows,
     message_row, parse_files, perceval_backend, pid, reaction_row, read_export_json,
@@ -264,16 +264,8 @@ def detect(path: Path) -> bool:
     return text.lstrip().startswith("[") and S.API_MARKER in text and '"number"' in text
 
 
-@dataclass(frozen=True)
-class _GitHubSource:
-    name: str = S.PLATFORM
-    description: str = "GitHub issues, pull requests, comments, reviews (perceval or REST JSON)"
-
-    def detect(self, path: Path) -> bool:
-        return detect(path)
-
-    def parse(self, path: Path, ctx: ParseContext) -> Parsed:
-        return parse(path, ctx)
-
-
-SOURCE = _GitHubSource()
+SOURCE = FunctionSource(
+    S.PLATFORM,
+    "GitHub issues, pull requests, comments, reviews (perceval or REST JSON)",
+    detect, parse,
+)

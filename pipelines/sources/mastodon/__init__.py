@@ -12,11 +12,10 @@ time, so they are quarantined with that reason, never dated.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.records import Parsed
-from pipelines.sources.base import ParseContext, SourceError
+from pipelines.sources.base import FunctionSource, ParseContext, SourceError
 from pipelines.sources.common import (
     export_files, head, parse_files, read_export_json,
 )
@@ -77,16 +76,8 @@ def parse(path: Path, ctx: ParseContext) -> Parsed:
         raise SourceError(f"{exc} (or {EXPECTED})") from exc
 
 
-@dataclass(frozen=True)
-class _MastodonSource:
-    name: str = S.PLATFORM
-    description: str = "Mastodon archive (outbox.json, actor.json, likes.json) or REST API JSON"
-
-    def detect(self, path: Path) -> bool:
-        return detect(path)
-
-    def parse(self, path: Path, ctx: ParseContext) -> Parsed:
-        return parse(path, ctx)
-
-
-SOURCE = _MastodonSource()
+SOURCE = FunctionSource(
+    S.PLATFORM,
+    "Mastodon archive (outbox.json, actor.json, likes.json) or REST API JSON",
+    detect, parse,
+)

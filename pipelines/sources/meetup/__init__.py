@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.records import Parsed, Record
-from pipelines.sources.base import ParseContext, SourceError
+from pipelines.sources.base import FunctionSource, ParseContext, SourceError
 from pipelines.sources.common import (
     add_person, export_files, from_epoch, handle_tokens, head, mention_rows, message_row,
     parse_files, perceval_backend, pid, read_export_json, unwrap_perceval,
@@ -242,16 +242,8 @@ def detect(path: Path) -> bool:
             and any(m in text for m in S.RECORD_MARKERS))
 
 
-@dataclass(frozen=True)
-class _MeetupSource:
-    name: str = S.PLATFORM
-    description: str = "Meetup events, comments and RSVPs (API JSON or perceval items)"
-
-    def detect(self, path: Path) -> bool:
-        return detect(path)
-
-    def parse(self, path: Path, ctx: ParseContext) -> Parsed:
-        return parse(path, ctx)
-
-
-SOURCE = _MeetupSource()
+SOURCE = FunctionSource(
+    S.PLATFORM,
+    "Meetup events, comments and RSVPs (API JSON or perceval items)",
+    detect, parse,
+)
