@@ -105,7 +105,11 @@ def _units(path: Path, scratch: Path) -> list[_Unit]:
     source = registry.detect(root)
     if source is None:
         known = ", ".join(s.description for s in registry.all_sources())
-        raise SourceError(f"{label}: not an export rapport recognises; expected one of: {known}")
+        inner = sorted(p.name for p in root.rglob("*.zip")) if root.is_dir() else []
+        hint = (f"; it holds another archive ({', '.join(inner[:3])}), which rapport does not "
+                "open: extract that one and load it" if inner else "")
+        raise SourceError(f"{label}: not an export rapport recognises{hint}; "
+                          f"expected one of: {known}")
     if isinstance(source, CanonicalCsvSource):
         return [_Unit(str(p) if root is path else f"{label}!{p.name}", p, source, t)
                 for t, p in source.files(root)]
