@@ -64,7 +64,7 @@ ARCHIVES = [
     ("too many entries", [("interactions.csv", GOOD)] + [(f"f/{i}.txt", b"") for i in range(20_001)],
      "refused", "20002 entries, more than the cap of 20000; the archive is refused"),
     ("a zip inside a zip, alone", [("inner.zip", INNER)], "refused",
-     "not an export rapport recognises"),
+     "not an export rapport recognises; it holds another archive (inner.zip)"),
     ("a zip inside a zip beside an export: the inner one is not opened",
      [("interactions.csv", GOOD), ("more/inner.zip", INNER)], "loaded", 2),
 ]
