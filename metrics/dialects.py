@@ -68,8 +68,10 @@ def _epoch_trino(element, compiler, **kw):
 
 @compiles(epoch_us, "databricks")
 def _epoch_databricks(element, compiler, **kw):
+    # unix_micros takes TIMESTAMP only; warehouse columns are often TIMESTAMP_NTZ (naive UTC).
+    # The cast reads a naive value in the session zone, which must be UTC (Databricks' default).
     (ts,) = element.clauses
-    return f"unix_micros({compiler.process(ts, **kw)})"
+    return f"unix_micros(CAST({compiler.process(ts, **kw)} AS TIMESTAMP))"
 
 
 class int_div(ColumnElement):

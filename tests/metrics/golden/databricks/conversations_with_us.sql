@@ -6,7 +6,7 @@ FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS a
 FROM people
 WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
 FROM people
-WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(interactions.occurred_at) - -4276800000000000) DIV 604800000000) - 10000 AS idx
+WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(CAST(interactions.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx
 FROM interactions
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 weekly_activity AS

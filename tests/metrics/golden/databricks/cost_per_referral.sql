@@ -5,9 +5,9 @@ cost_totals AS
 FROM weeks JOIN costs ON costs.week = weeks.week
 WHERE true GROUP BY weeks.idx),
 referral_totals AS
-(SELECT ((unix_micros(referrals.occurred_at) - -4276800000000000) DIV 604800000000) - 10000 AS idx, count(*) AS referrals
+(SELECT ((unix_micros(CAST(referrals.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx, count(*) AS referrals
 FROM referrals
-WHERE referrals.occurred_at >= '2026-02-16 00:00:00' AND referrals.occurred_at < '2026-03-09 00:00:00' GROUP BY ((unix_micros(referrals.occurred_at) - -4276800000000000) DIV 604800000000) - 10000)
+WHERE referrals.occurred_at >= '2026-02-16 00:00:00' AND referrals.occurred_at < '2026-03-09 00:00:00' GROUP BY ((unix_micros(CAST(referrals.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000)
  SELECT weeks.week, (1.0 * (0.0 + 1 * CAST(coalesce(cost_totals.cost, 0) AS DOUBLE))) / nullif(CAST(coalesce(referral_totals.referrals, 0) AS DOUBLE), 0.0) AS cost_per_referral
 FROM weeks LEFT OUTER JOIN cost_totals ON cost_totals.idx = weeks.idx - 0 LEFT OUTER JOIN referral_totals ON referral_totals.idx = weeks.idx - 0
 WHERE weeks.idx >= 1 ORDER BY weeks.idx

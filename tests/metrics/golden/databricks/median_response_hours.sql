@@ -6,7 +6,7 @@ FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS a
 FROM people
 WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
 FROM people
-WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(interactions.occurred_at) - -4276800000000000) DIV 604800000000) - 10000 AS idx
+WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(CAST(interactions.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx
 FROM interactions
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 weekly_activity AS
@@ -28,7 +28,7 @@ FROM inbound GROUP BY inbound.idx),
 response_medians AS
 (SELECT response_waits_ranked.idx AS idx, avg(response_waits_ranked.hours) AS median
 FROM (SELECT response_waits.idx AS idx, response_waits.hours AS hours, row_number() OVER (PARTITION BY response_waits.idx ORDER BY response_waits.hours) AS rn, count(*) OVER (PARTITION BY response_waits.idx) AS n
-FROM (SELECT inbound.idx AS idx, CAST(unix_micros(inbound.answered_at) - unix_micros(inbound.occurred_at) AS DOUBLE) / 3600000000.0 AS hours
+FROM (SELECT inbound.idx AS idx, CAST(unix_micros(CAST(inbound.answered_at AS TIMESTAMP)) - unix_micros(CAST(inbound.occurred_at AS TIMESTAMP)) AS DOUBLE) / 3600000000.0 AS hours
 FROM inbound
 WHERE inbound.answered_at <= timestampadd(SECOND, 172800, inbound.occurred_at)) AS response_waits) AS response_waits_ranked
 WHERE 2 * response_waits_ranked.rn = response_waits_ranked.n OR 2 * response_waits_ranked.rn = response_waits_ranked.n + 1 OR 2 * response_waits_ranked.rn = response_waits_ranked.n + 2 GROUP BY response_waits_ranked.idx),

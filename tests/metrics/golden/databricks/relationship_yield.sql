@@ -6,7 +6,7 @@ FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS a
 FROM people
 WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
 FROM people
-WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(interactions.occurred_at) - -4276800000000000) DIV 604800000000) - 10000 AS idx
+WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(CAST(interactions.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx
 FROM interactions
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 pair_first_directions AS
@@ -15,11 +15,11 @@ FROM (SELECT CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) 
 FROM activity
 WHERE activity.kind IN ('reply', 'comment', 'mention', 'dm') AND activity.target_id IS NOT NULL AND activity.target_id != '' AND activity.occurred_at < '2026-03-09 00:00:00' AND (activity.actor_ours = 1 AND activity.target_theirs = 1 OR activity.actor_theirs = 1 AND activity.target_ours = 1)) AS pair_events_all GROUP BY pair_events_all.a, pair_events_all.b, pair_events_all.dir),
 new_reciprocal_counts AS
-(SELECT ((unix_micros(pairs_became_reciprocal.at) - -4276800000000000) DIV 604800000000) - 10000 AS idx, count(*) AS new_reciprocal_relationships
+(SELECT ((unix_micros(CAST(pairs_became_reciprocal.at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx, count(*) AS new_reciprocal_relationships
 FROM (SELECT GREATEST(first_out.first_at, first_in.first_at) AS at
 FROM pair_first_directions AS first_out JOIN pair_first_directions AS first_in ON first_in.a = first_out.a AND first_in.b = first_out.b AND first_in.dir = 1
 WHERE first_out.dir = 0) AS pairs_became_reciprocal
-WHERE pairs_became_reciprocal.at >= '2026-02-16 00:00:00' GROUP BY ((unix_micros(pairs_became_reciprocal.at) - -4276800000000000) DIV 604800000000) - 10000),
+WHERE pairs_became_reciprocal.at >= '2026-02-16 00:00:00' GROUP BY ((unix_micros(CAST(pairs_became_reciprocal.at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000),
 weekly_activity AS
 (SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
 FROM activity
