@@ -131,12 +131,14 @@ def bench_command(
                                         "dashboard in Chromium."),
     catalog_runs: int = typer.Option(3, "--catalog-runs", min=1, help="Runs of the catalog "
                                      "(the median is kept)."),
+    startup_runs: int = typer.Option(5, "--startup-runs", min=1, help="Runs of each start-up "
+                                     "command (the median is kept)."),
 ) -> None:
     """Benchmark load, catalog, weekly check and start-up at each size; print and write JSON."""
     from pipelines.bench.cli import run_bench_command
 
     raise typer.Exit(run_bench_command(sizes, out, work, skip_postgres, skip_dashboard,
-                                       catalog_runs))
+                                       catalog_runs, startup_runs))
 
 
 @app.command("forget")

@@ -27,10 +27,11 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def run_bench_command(sizes: str, out: Path, work: Path, skip_postgres: bool,
-                      skip_dashboard: bool, catalog_runs: int) -> int:
+                      skip_dashboard: bool, catalog_runs: int, startup_runs: int = 5) -> int:
     try:
         doc = run_bench(parse_sizes(sizes), work, skip_postgres=skip_postgres,
-                        skip_dashboard=skip_dashboard, catalog_runs=catalog_runs)
+                        skip_dashboard=skip_dashboard, catalog_runs=catalog_runs,
+                        startup_runs=startup_runs)
     except BenchError as exc:
         typer.echo(f"rapport bench: {exc}", err=True)
         return 1

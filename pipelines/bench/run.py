@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from pipelines.bench import browser, data
 from pipelines.bench.floor import time_floor
-from pipelines.bench.measure import BenchError, median, rapport_command, repeat, run
+from pipelines.bench.measure import bench_env, rapport_command, repeat, run
 
 WEEKS = 104
 EMPTY_WEEK = "2026-W01"
@@ -53,9 +53,13 @@ def startup(work: Path, say: Say, times: int = 5) -> dict[str, float]:
             "metrics_empty_peak_rss_mib": metrics_rss}
 
 
-def load(dataset: data.Dataset, url: str, cwd: Path) -> dict[str, Any]:
+LIVE = bench_env({"RAPPORT_ROLLUPS": "off"})  # the catalog computed in the engine, not read back
+
+
+def load(dataset: data.Dataset, url: str, cwd: Path,
+         env: dict[str, str] | None = None) -> dict[str, Any]:
     """`rapport load` of the dataset's folder into `url`: seconds, rows/s, peak memory."""
-    result = run([*rapport_command(), "load", str(dataset.folder), "--db", url], cwd=cwd)
+    result = run([*rapport_command(), "load", str(dataset.folder), "--db", url], cwd=cwd, env=env)
     rows = dataset.total_rows
     return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds, "rows": rows,
             "rows_per_second": rows / result.seconds,
@@ -73,18 +77,23 @@ def load_phases(path: Path) -> dict[str, float]:
             "write_seconds": write or 0.0}
 
 
-def catalog(url: str, cwd: Path, times: int) -> tuple[dict[str, float], list[dict]]:
-    """`rapport metrics --weeks 104 --format json`: median seconds, peak memory, its rows."""
+def catalog(url: str, cwd: Path, times: int,
+            env: dict[str, str] | None = LIVE) -> tuple[dict[str, float], list[dict]]:
+    """`rapport metrics --weeks 104 --format json`: median seconds, peak memory, its rows.
+
+    Computed live by default (RAPPORT_ROLLUPS=off): this is the engine's work, not a read-back.
+    """
     argv = [*rapport_command(), "metrics", "--week", data.LAST_WEEK, "--weeks", str(WEEKS),
             "--format", "json", "--db", url]
-    seconds, cpu, rss, last = repeat(argv, times, cwd=cwd)
+    seconds, cpu, rss, last = repeat(argv, times, cwd=cwd, env=env)
     rows = json.loads(last.stdout)
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": rss, "values": len(rows)}, rows
 
 
-def weekly(url: str, cwd: Path) -> dict[str, float]:
+def weekly(url: str, cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     """The weekly-check query set, timed in one process (see pipelines.bench.weekly)."""
-    result = run([sys.executable, "-m", "pipelines.bench.weekly", url, data.LAST_WEEK], cwd=cwd)
+    result = run([sys.executable, "-m", "pipelines.bench.weekly", url, data.LAST_WEEK], cwd=cwd,
+                 env=env)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -146,8 +155,13 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
     cat_figures, rows = catalog(url, folder, catalog_runs)
     cat_figures["net_seconds"] = max(cat_figures["seconds"] - startup_s, 0.0)
     say(f"{size:,}: catalog {cat_figures['seconds']:.2f} s ({cat_figures['net_seconds']:.2f} s net)")
-    say(f"{size:,}: weekly-check query set")
+    say(f"{size:,}: rapport metrics --weeks {WEEKS} from the rollups")
+    cat_figures["from_rollups_seconds"] = catalog(url, folder, 1, env=None)[0]["seconds"]
+    say(f"{size:,}: weekly-check query set (rollups, then live)")
     week = weekly(url, folder)
+    live = weekly(url, folder, env=LIVE)
+    week.update({"live_first_seconds": live["first_seconds"],
+                 "live_warm_seconds": live["warm_seconds"]})
     say(f"{size:,}: floor query (reciprocal relationships, {WEEKS} weeks)")
     floor_s, floor_rows = time_floor(str(path), data.LAST_WEEK, WEEKS)
     product = reciprocal_values(rows)
@@ -161,6 +175,12 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
     if product != floor_rows:
         mismatch = [(a, b) for a, b in zip(product, floor_rows) if a != b][:3]
         say(f"{size:,}: WARNING the product and the floor disagree, e.g. {mismatch}")
+    if size <= PG_MAX_SIZE:
+        say(f"{size:,}: rapport load again with the Great Expectations sample off")
+        for leftover in folder.glob("nogx.duckdb*"):
+            leftover.unlink()
+        loaded["without_gx_sample"] = load(dataset, f"duckdb:///{folder / 'nogx.duckdb'}", folder,
+                                           env=bench_env({"RAPPORT_LOAD_GX": "off"}))
     result["postgres"] = None
     if not skip_postgres and size <= PG_MAX_SIZE:
         pg = postgres(dataset, pg_admin, folder, say)
@@ -212,7 +232,8 @@ def machine() -> dict[str, Any]:
 
 def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
               skip_dashboard: bool = False, pg_admin: str | None = None,
-              catalog_runs: int = 3, say: Say = _say_to_stderr) -> dict[str, Any]:
+              catalog_runs: int = 3, startup_runs: int = 5,
+              say: Say = _say_to_stderr) -> dict[str, Any]:
     """The whole benchmark; returns the JSON-ready document."""
     work.mkdir(parents=True, exist_ok=True)
     pg_admin = pg_admin or os.environ.get("RAPPORT_BENCH_PG_URL") or os.environ.get(
@@ -221,7 +242,7 @@ def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
     doc: dict[str, Any] = {"started_at": started.isoformat(timespec="seconds"),
                            "command": " ".join(["rapport", "bench", *sys.argv[2:]]),
                            "machine": machine(), "weeks": WEEKS, "last_week": data.LAST_WEEK}
-    doc["startup"] = startup(work, say)
+    doc["startup"] = startup(work, say, startup_runs)
     say(f"start-up: --help {doc['startup']['help_seconds']:.2f} s, metrics on an empty "
         f"warehouse {doc['startup']['metrics_empty_seconds']:.2f} s")
     doc["sizes"] = [one_size(size, work, startup_s=doc["startup"]["metrics_empty_seconds"],

@@ -1,0 +1,135 @@
+"""`rapport bench` at a small size: it runs end to end, every figure lands in the JSON, and the
+product and the hand-written floor query agree on reciprocal relationships. No timing is
+asserted: these are the figures a larger run reports."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.bench import browser, data, report
+from pipelines.bench.cli import parse_sizes
+from pipelines.bench.floor import reciprocal_floor
+from pipelines.bench.measure import rapport_command
+from tests.conftest import PG_ADMIN_URL, need
+
+pytestmark = [pytest.mark.slow]
+
+SIZE = 20_000
+
+# Every figure of one size, as a path into its JSON object.
+FIGURES = [
+    ("load", "seconds"), ("load", "rows_per_second"), ("load", "peak_rss_mib"),
+    ("load", "cpu_seconds"), ("load", "phases", "stage_seconds"),
+    ("load", "without_gx_sample", "rows_per_second"),
+    ("catalog", "seconds"), ("catalog", "net_seconds"), ("catalog", "peak_rss_mib"),
+    ("catalog", "from_rollups_seconds"),
+    ("weekly", "warm_seconds"), ("weekly", "first_seconds"), ("weekly", "live_warm_seconds"),
+    ("floor", "seconds"),
+    ("postgres", "load", "seconds"), ("postgres", "load", "peak_rss_mib"),
+    ("postgres", "catalog", "seconds"), ("postgres", "catalog", "peak_rss_mib"),
+    ("dashboard", "cold_seconds"), ("dashboard", "warm_seconds"),
+    ("ratios_to_floor", "catalog_net"), ("ratios_to_floor", "weekly_warm"),
+    ("ratios_to_floor", "postgres_catalog"), ("ratios_to_floor", "dashboard_warm"),
+]
+
+
+def _at(doc: dict, path: tuple[str, ...]):
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, pg_server) -> dict:
+    need(browser.available() is None, f"the dashboard figure needs Chromium: {browser.available()}")
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "bench.json"
+    env = {**os.environ, "RAPPORT_BENCH_PG_URL": PG_ADMIN_URL}
+    done = subprocess.run([*rapport_command(), "bench", "--sizes", str(SIZE), "--out", str(out),
+                           "--work", str(folder / "work"), "--catalog-runs", "1",
+                           "--startup-runs", "1"], env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "catalog net / floor" in done.stdout  # the printed table
+    return {"doc": json.loads(out.read_text()), "stderr": done.stderr, "work": folder / "work"}
+
+
+def test_every_figure_is_in_the_json(results):
+    doc = results["doc"]
+    assert doc["startup"]["help_seconds"] > 0 and doc["startup"]["metrics_empty_seconds"] > 0
+    (size,) = doc["sizes"]
+    assert size["interactions"] == SIZE
+    missing = [".".join(p) for p in FIGURES if not isinstance(_at(size, p), (int, float))]
+    assert missing == []
+    assert size["load"]["rows"] == sum(size["rows"].values()) > SIZE
+
+
+def test_the_floor_and_the_product_agree(results):
+    size = results["doc"]["sizes"][0]
+    assert size["floor"]["agrees"] is True
+    assert size["floor"]["weeks"] == 104 and size["floor"]["reciprocal_last_week"] > 0
+    assert size["postgres"]["agrees_with_duckdb"] is True
+
+
+def test_the_floor_counts_what_the_definition_says(results):
+    """The bit-set floor against a brute-force reading of the definition, week by week."""
+    path = results["work"] / f"{SIZE}" / "warehouse.duckdb"
+    with duckdb.connect(str(path), read_only=True) as con:
+        floor = reciprocal_floor(con, data.LAST_WEEK, 8)
+        brute = con.execute("""
+            WITH ours AS (SELECT person_id FROM people WHERE is_ours),
+            weeks AS (SELECT w, TIMESTAMP '2026-06-01' - to_days(7 * (7 - w)) AS week_end
+                      FROM range(8) r(w)),
+            talk AS (SELECT actor_id, target_id, occurred_at FROM interactions
+                     WHERE kind IN ('reply', 'comment', 'mention', 'dm') AND target_id <> '')
+            SELECT w, count(DISTINCT (o.actor_id, o.target_id)) FROM weeks
+            LEFT JOIN talk o ON o.occurred_at >= week_end - INTERVAL 90 DAY
+                 AND o.occurred_at < week_end
+                 AND o.actor_id IN (SELECT * FROM ours) AND o.target_id NOT IN (SELECT * FROM ours)
+                 AND EXISTS (SELECT 1 FROM talk b WHERE b.actor_id = o.target_id
+                             AND b.target_id = o.actor_id AND b.occurred_at >= week_end - INTERVAL 90 DAY
+                             AND b.occurred_at < week_end)
+            GROUP BY w ORDER BY w""").fetchall()
+    assert [n for _, n in floor] == [n for _, n in brute]
+
+
+def test_each_stage_prints_progress(results):
+    for stage in ("start-up", "writing canonical CSVs", "rapport load into DuckDB",
+                  "rapport metrics --weeks 104", "weekly-check query set", "floor query",
+                  "postgresql: rapport load", "dashboard weekly page"):
+        assert stage in results["stderr"], stage
+
+
+def test_a_table_row_per_figure(results):
+    text = report.table(results["doc"])
+    assert all(label in text for label, _, _ in report.ROWS)
+
+
+@pytest.mark.parametrize("text, sizes", [
+    ("1000000,10000000", [1_000_000, 10_000_000]),
+    ("1M,10M", [1_000_000, 10_000_000]),
+    ("20_000", [20_000]),
+])
+def test_sizes_option(text, sizes):
+    assert parse_sizes(text) == sizes
+
+
+@pytest.mark.parametrize("text", ["", "ten", "500"])
+def test_sizes_option_refuses(text):
+    import typer
+
+    with pytest.raises(typer.BadParameter):
+        parse_sizes(text)
+
+
+def test_the_csvs_are_reproducible(tmp_path: Path):
+    first = data.generate(tmp_path / "a", 3000, seed=3)
+    second = data.generate(tmp_path / "b", 3000, seed=3)
+    for table in first.rows:
+        assert (first.folder / f"{table}.csv").read_bytes() == \
+            (second.folder / f"{table}.csv").read_bytes(), table
