@@ -235,6 +235,7 @@ def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
               catalog_runs: int = 3, startup_runs: int = 5,
               say: Say = _say_to_stderr) -> dict[str, Any]:
     """The whole benchmark; returns the JSON-ready document."""
+    work = work.resolve()  # commands run inside it
     work.mkdir(parents=True, exist_ok=True)
     pg_admin = pg_admin or os.environ.get("RAPPORT_BENCH_PG_URL") or os.environ.get(
         "RAPPORT_TEST_PG_URL") or DEFAULT_PG_ADMIN
