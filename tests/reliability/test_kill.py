@@ -17,7 +17,7 @@ from tests.reliability import workers
 from tests.reliability.state import canonical_state, orphans
 
 WORKERS = Path(workers.__file__)
-RUNS = 8
+RUNS = 4  # per window: 8 kills in all
 ROWS = 1000
 
 
@@ -44,9 +44,10 @@ def _load_seconds(url: str, path: Path) -> float:
     return elapsed
 
 
-def _kill_runs(url: str, tmp_path: Path, runs: int, seed: int,
-               per_file: bool = False) -> dict[str, int]:
-    """Kill a load `runs` times; the state must be before or after (per file when `per_file`)."""
+def _kill_runs(url: str, tmp_path: Path, runs: int, seed: int, per_file: bool = False,
+               window: tuple[float, float] = (0.0, 1.2)) -> dict[str, int]:
+    """Kill a load `runs` times at points spread over `window` (fractions of a load's duration);
+    the state must be before or after (per file when `per_file`), and a rerun completes it."""
     rng = random.Random(seed)
     ensure_warehouse(url)
     duration = _load_seconds(url, workers.write_batch(tmp_path, 0, ROWS))
@@ -56,8 +57,8 @@ def _kill_runs(url: str, tmp_path: Path, runs: int, seed: int,
     after = canonical_state(url)
     for run, (batch, proc) in enumerate(zip(batches, victims), start=1):
         before = after
-        # Stratified kill points over the whole load, and a little past its end.
-        delay = duration * 1.2 * (run - 1 + rng.random()) / runs
+        # Stratified kill points over the window.
+        delay = duration * (window[0] + (window[1] - window[0]) * (run - 1 + rng.random()) / runs)
         _go(proc)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -79,13 +80,17 @@ def _kill_runs(url: str, tmp_path: Path, runs: int, seed: int,
 
 
 @pytest.mark.slow
-def test_a_killed_duckdb_load_leaves_before_or_after_and_a_rerun_completes_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("window", [(0.0, 0.6), (0.6, 1.2)],
+                         ids=["kills in the first part of a load", "kills late and just after it"])
+def test_a_killed_duckdb_load_leaves_before_or_after_and_a_rerun_completes_it(
+        tmp_path: Path, window: tuple[float, float]) -> None:
     url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     started = time.monotonic()
-    outcomes = _kill_runs(url, tmp_path, RUNS, seed=20261116)
+    outcomes = _kill_runs(url, tmp_path, RUNS, seed=20261116 + int(window[0] * 10), window=window)
     assert outcomes["between"] == 0
-    print(f"\nkill (duckdb): {RUNS} SIGKILLs survived, left {outcomes['before']} before-state, "
-          f"{outcomes['after']} after-state, in {time.monotonic() - started:.0f} s")
+    print(f"\nkill (duckdb, {window[0]}-{window[1]} of a load): {RUNS} SIGKILLs survived, left "
+          f"{outcomes['before']} before-state, {outcomes['after']} after-state, "
+          f"in {time.monotonic() - started:.0f} s")
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith((".next", ".next.wal", ".wal"))]
     assert leftovers == [], "a completed load leaves no unpublished copy behind"
 

@@ -1,7 +1,7 @@
 """Processes the reliability tests start: a loader that publishes batches, and readers.
 
-Run as a script: `python workers.py loader URL FOLDER SECONDS` or
-`python workers.py reader URL SECONDS OUT.json` or `python workers.py load-once URL PATH`. A batch is one export folder with
+Run as a script: `python workers.py loader URL FOLDER SECONDS AT_LEAST STOPFILE`,
+`python workers.py reader URL STOPFILE LIMIT OUT.json` or `python workers.py load-once URL PATH`. A batch is one export folder with
 `people.csv` (PEOPLE rows) and `interactions.csv` (ROWS rows), all tagged with the batch
 number, so a reader can tell a whole batch from a torn one.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 
 PEOPLE = 20
 ROWS = 200
+PAUSE = 0.05  # between a reader's queries: a dashboard's pace, and CPU left for the loader
 HEADER_PEOPLE = "person_id,platform,handle,display_name,is_ours\n"
 HEADER_INTERACTIONS = ("interaction_id,platform,occurred_at,actor_id,target_id,kind,thread_id,"
                        "in_reply_to,automated\n")
@@ -51,31 +52,39 @@ SELECT
 """.format(rows=ROWS, people=PEOPLE)
 
 
-def loader(url: str, folder: str, seconds: float) -> None:
-    """Publish batches until the time is up; print how many were published."""
+def loader(url: str, folder: str, seconds: float, at_least: int, stop: str) -> None:
+    """Publish batches for `seconds` and at least `at_least` times; then create `stop`."""
     from pipelines.load import load_paths
 
     deadline = time.monotonic() + seconds
     batch = 0
-    while time.monotonic() < deadline:
-        path = write_batch(Path(folder), batch)
-        summaries = load_paths([path], url)
-        bad = [s for s in summaries if s.status != "loaded" or s.quarantined]
-        if bad:
-            raise SystemExit(f"batch {batch} did not load: {bad}")
-        batch += 1
-    print(json.dumps({"published": batch}))
+    intervals = []
+    try:
+        while batch < at_least or time.monotonic() < deadline:
+            path = write_batch(Path(folder), batch)
+            started = time.time()
+            summaries = load_paths([path], url)
+            intervals.append((started, time.time()))
+            bad = [s for s in summaries if s.status != "loaded" or s.quarantined]
+            if bad:
+                raise SystemExit(f"batch {batch} did not load: {bad}")
+            batch += 1
+    finally:
+        Path(stop).touch()
+    print(json.dumps({"published": batch, "intervals": intervals}))
 
 
-def reader(url: str, seconds: float, out: str) -> None:
-    """Query the warehouse until the time is up; record answers, errors and torn reads."""
+def reader(url: str, stop: str, limit: float, out: str) -> None:
+    """Query the warehouse until `stop` exists (or `limit` seconds pass); record what it saw."""
     from pipelines.warehouse import query
 
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + limit
     served = failed = torn = regressions = 0
     errors: list[str] = []
+    starts: list[float] = []
     seen = 0
-    while time.monotonic() < deadline:
+    while not Path(stop).exists() and time.monotonic() < deadline:
+        started = time.time()
         try:
             row = query(url, INVARIANT_SQL)[0]
         except Exception as exc:  # every failure is a finding
@@ -83,6 +92,7 @@ def reader(url: str, seconds: float, out: str) -> None:
             errors.append(str(exc)[:300])
             continue
         served += 1
+        starts.append(started)
         if row.torn_batches or row.torn_people or row.loads_not_whole or \
                 row.batches != row.people_batches:
             torn += 1
@@ -90,9 +100,10 @@ def reader(url: str, seconds: float, out: str) -> None:
         if row.batches < seen:
             regressions += 1
         seen = max(seen, row.batches)
+        time.sleep(PAUSE)
     Path(out).write_text(json.dumps({"served": served, "failed": failed, "torn": torn,
                                      "regressions": regressions, "last_seen": seen,
-                                     "errors": errors[:10]}))
+                                     "starts": starts, "errors": errors[:10]}))
 
 
 def load_once(url: str, path: str) -> None:
@@ -110,8 +121,8 @@ if __name__ == "__main__":
     if role == "load-once":
         load_once(sys.argv[2], sys.argv[3])
     elif role == "loader":
-        loader(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+        loader(sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
     elif role == "reader":
-        reader(sys.argv[2], float(sys.argv[3]), sys.argv[4])
+        reader(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])
     else:
-        raise SystemExit(f"unknown role {role!r}; expected loader or reader")
+        raise SystemExit(f"unknown role {role!r}; expected loader, reader or load-once")
