@@ -20,7 +20,8 @@ def _base(fig: go.Figure, *, height: int, title: str | None = None) -> go.Figure
         paper_bgcolor="white",
         plot_bgcolor="white",
         hoverlabel=dict(font_size=14),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
+                    font=dict(size=13)),
     )
     fig.update_xaxes(type="category", showgrid=False, linecolor=theme.GRID, automargin=True,
                      tickangle=0)
@@ -74,7 +75,7 @@ def sparkline(weekly: pd.DataFrame, colour: str, unit: str | None = None) -> go.
         traces.append(dict(type="scatter", x=weeks[-1:], y=values[-1:], mode="markers",
                            marker=dict(size=8, color=colour), hoverinfo="skip"))
     return go.Figure(data=traces, layout=dict(
-        height=64, margin=dict(l=0, r=0, t=2, b=2), showlegend=False, font=FONT,
+        height=64, margin=dict(l=5, r=5, t=5, b=5), showlegend=False, font=FONT,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(font_size=13),
         xaxis=dict(visible=False, type="category"), yaxis=dict(visible=False, rangemode="tozero")))
 

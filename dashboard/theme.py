@@ -113,6 +113,11 @@ def format_change(current: Any, previous: Any, unit: str | None, currency: str =
     return f"{diff:+,.0f}" if diff.is_integer() else f"{diff:+,.1f}"
 
 
+def people(count: int) -> str:
+    """1 person, 2 people."""
+    return "1 person" if count == 1 else f"{count:,} people"
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:$~=&\"'])")
 _AUTOLINK = re.compile(r"(://|www\.|@)", re.IGNORECASE)
 ZERO_WIDTH_SPACE = "\u200b"

@@ -60,9 +60,13 @@ if problems.empty:
     st.success("No failed checks" + (f" about {view.week}." if only_week else "."),
                icon=":material/verified:")
 else:
-    st.dataframe(problems, key="quality_problems", hide_index=True, width="stretch", height=260,
+    st.dataframe(problems, key="quality_problems", hide_index=True, width="stretch",
+                 height=260 if len(problems) > 8 else "auto",
                  column_order=["check", "severity", "status", "week", "platform", "observed",
-                               "checked_at"])
+                               "checked_at"],
+                 column_config={"check": "Check", "severity": "Severity", "status": "Status",
+                                "week": "Week", "platform": "Platform", "observed": "Observed",
+                                "checked_at": "Checked at"})
     labels = {row.result_id: f"{row.check} · {row.severity} · {row.status} · "
                              f"{row.week or 'a load'} ({row.checked_at:%Y-%m-%d %H:%M})"
               for row in problems.itertuples()}

@@ -47,7 +47,7 @@ if waiting.empty:
                f"{view.week} has an answer.", icon=":material/done_all:")
 else:
     more = " (the oldest shown)" if len(waiting) >= queries.WAITING_LIMIT else ""
-    st.caption(f"{len(waiting)} people{more} wrote to us (reply, comment, mention or DM) in the "
+    st.caption(f"{theme.people(len(waiting))}{more} wrote to us (reply, comment, mention or DM) in the "
                f"90 days to the end of {view.week} and have had no answer from any of us since. "
                "Oldest first: answer these before writing to anyone new.")
     tiles.people_table(waiting, {"name": "Person", "handle": "Handle", "platform": "Platform",
@@ -63,8 +63,8 @@ with new_column:
     if new.empty:
         st.info("Nobody became reciprocal this week.", icon=":material/info:")
     else:
-        st.caption(f"{len(new)} people became reciprocal with one of us this week: for the "
-                   "first time, both had written to each other.")
+        st.caption(f"{theme.people(len(new))} became reciprocal with one of us this week: "
+                   "for the first time, both had written to each other.")
         tiles.people_table(new, {"name": "Person", "platform": "Platform", "ours_name": "With",
                                  "reciprocal_since": "Since"}, key="new_reciprocal", height=320)
 with members:
@@ -103,7 +103,7 @@ with detail_column:
         st.info(f"No unfollows in {view.week} followed an automated message of ours.",
                 icon=":material/info:")
     else:
-        st.caption(f"{unfollows['person_id'].nunique()} people unfollowed us in {view.week} "
+        st.caption(f"{theme.people(unfollows['person_id'].nunique())} unfollowed us in {view.week} "
                    "within 7 days of an automated message from us. The messages that preceded "
                    "each unfollow:")
         tiles.people_table(unfollows, {"name": "Person", "platform": "Platform",

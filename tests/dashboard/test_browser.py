@@ -11,7 +11,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,12 +84,34 @@ def _add_hostile_people(url: str) -> str:
     return week.label
 
 
+def _add_failed_check(url: str, week: str) -> None:
+    """An error-level check that failed for `week`, with its offending and quarantined records."""
+    engine = wh.make_engine(url)
+    with engine.begin() as conn:
+        load_id = conn.execute(sa.select(wh.loads.c.load_id).where(
+            wh.loads.c.file.like("%interactions.csv"))).scalar_one()
+        conn.execute(sa.insert(wh.quality_results), [{
+            "result_id": "late-times", "load_id": None, "week": week, "platform": "twitter",
+            "check": "interactions.occurred_at_not_future", "severity": "error",
+            "status": "failed", "observed": "2",
+            "offending": '[{"interaction_id": "twitter:9001", "line": 812}, '
+                         '{"interaction_id": "twitter:9002", "line": 813}]',
+            "details": "two messages dated after tomorrow", "checked_at": datetime.now()}])
+        conn.execute(sa.insert(wh.quarantine), [{
+            "quarantine_id": "q-late", "load_id": load_id, "file": "interactions.csv",
+            "line": 812, "table": "interactions",
+            "reason": "interactions.occurred_at_not_future: 2031-01-01T00:00:00Z",
+            "raw": "twitter:9001,twitter,2031-01-01T00:00:00Z,...", "quarantined_at": datetime.now()}])
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator[dict]:
     """The demo (plus hostile names) served by `streamlit run` on a free local port."""
     folder = tmp_path_factory.mktemp("served")
     url = build_demo(folder)
     week = _add_hostile_people(url)
+    _add_failed_check(url, wk.shift(week, -2))
     port = _free_port()
     log = (folder / "streamlit.log").open("w")
     env = {**os.environ, "RAPPORT_DB_URL": url, "PYTHONUNBUFFERED": "1"}
@@ -230,6 +252,22 @@ def test_url_parameters_reproduce_the_view(page, served: dict) -> None:
     assert f"{week} · linkedin" in page.locator('[data-testid="stMain"]').inner_text()
 
 
+def test_a_failed_check_is_one_click_away(page, served: dict, shots: Path) -> None:
+    week = wk.shift(served["week"], -2)
+    page.goto(f"{served['base']}/?week={week}")
+    wait_ready(page, charts=WEEKLY_CHARTS)
+    banner = page.get_by_role("alert").filter(has_text="Data health")
+    assert "interactions.occurred_at_not_future" in banner.inner_text()
+    screenshots(page, shots, "weekly-with-failed-check")
+    page.get_by_text("See the failed checks on the Data quality page").click()
+    wait_ready(page)
+    assert_no_exception(page)
+    assert f"week={week}" in page.url and "/quality" in page.url
+    assert page.get_by_role("combobox", name="Look into a check").input_value().startswith(
+        "interactions.occurred_at_not_future")
+    screenshots(page, shots, "quality-drill-down")
+
+
 def test_hostile_display_names_render_as_inert_text(page, served: dict, shots: Path) -> None:
     page.goto(f"{served['base']}/relationships?week={served['week']}&account=twitter:667")
     wait_ready(page, charts=1)
@@ -266,7 +304,7 @@ def test_uploading_real_exports_through_the_sources_page(page, served: dict, rea
         [str(p) for p in parts])
     page.wait_for_function("document.querySelectorAll('[data-testid=stFileChip]').length == 2 && "
                            "!document.querySelector('[data-testid=stFileChipIconSpinner]')",
-                           timeout=30_000)
+                           timeout=120_000)
     page.get_by_role("button", name="Load", exact=True).click()
     page.get_by_text("Loaded", exact=False).first.wait_for(timeout=120_000)
     wait_ready(page)
@@ -281,7 +319,7 @@ def test_uploading_real_exports_through_the_sources_page(page, served: dict, rea
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(1).set_input_files(slack)
     page.wait_for_function("document.querySelectorAll('[data-testid=stFileChip]').length > 5 && "
                            "!document.querySelector('[data-testid=stFileChipIconSpinner]')",
-                           timeout=60_000)
+                           timeout=120_000)
     page.get_by_role("button", name="Load", exact=True).click()
     deadline = time.monotonic() + 120
     while "slack" not in _load_formats(served["url"]).values():
