@@ -20,6 +20,7 @@ import hashlib
 import os
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -52,6 +53,7 @@ def enabled() -> bool:
     return os.environ.get(ENV, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
+@lru_cache(maxsize=1)
 def code_signature() -> str:
     """A hash of the metric code: rollups computed by other code are not served."""
     digest = hashlib.sha256()
@@ -92,14 +94,19 @@ def _data_weeks(conn: sa.Connection, tz: str | None) -> tuple[str, int] | None:
     return last_week, min(count, MAX_WEEKS)
 
 
-def refresh(engine: sa.Engine, tz: str | None = None) -> int:
-    """Recompute the rollups of the warehouse behind `engine`; returns the weeks stored."""
+def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None) -> int:
+    """Recompute the rollups of the warehouse behind `engine`; returns the weeks stored.
+
+    `memory` bounds DuckDB's memory for the computation (like 1GB); other engines ignore it.
+    """
     from metrics.compiler import compile_metrics
     from metrics.scope import Scope
 
     _meta.create_all(engine, checkfirst=True)
     names = [m.name for m in cat.CATALOG]
     with engine.begin() as conn:
+        if memory and conn.dialect.name == "duckdb":
+            conn.exec_driver_sql(f"SET memory_limit = '{memory}'")
         conn.execute(rollup_state.delete())
         conn.execute(rollup_weekly.delete())
         span = _data_weeks(conn, tz)
@@ -117,7 +124,7 @@ def refresh(engine: sa.Engine, tz: str | None = None) -> int:
     return len(rows)
 
 
-def refresh_after_load(engine: sa.Engine) -> float | None:
+def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | None:
     """Refresh at the end of a load; seconds taken, or None when rollups are off or failed.
 
     A failed refresh leaves no rollup behind (readers then compute live); it never fails a load.
@@ -126,7 +133,7 @@ def refresh_after_load(engine: sa.Engine) -> float | None:
         return None
     started = time.perf_counter()
     try:
-        refresh(engine)
+        refresh(engine, memory=memory)
     except Exception:
         try:
             with engine.begin() as conn:

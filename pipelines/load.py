@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 import time
 import uuid
@@ -32,7 +33,7 @@ from pipelines.sources import registry
 from pipelines.sources.base import ParseContext, Source, SourceError
 from pipelines.sources.generic import CanonicalCsvSource
 from pipelines.team import apply_team, load_team
-from pipelines.threads import INFERRED_KINDS, infer_reply_targets
+from pipelines.threads import INFERRED_KINDS, ensure_thread_index, infer_reply_targets
 from pipelines.warehouse import CANONICAL_TABLES, is_duckdb, loads, make_engine, quality_results
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -129,6 +130,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
     with tempfile.TemporaryDirectory(prefix="rapport-load-") as tmp, writable(url) as write_url:
         scratch = Path(tmp)
         engine = make_engine(write_url)
+        ensure_thread_index(engine)
         plan: list[tuple[Path, list[_Unit] | SourceError]] = []
         for path in paths:
             try:
@@ -152,7 +154,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
         if any(s.status == "loaded" for s in summaries):
             from metrics.rollup import refresh_after_load
 
-            refresh_after_load(engine)
+            refresh_after_load(engine, memory=load_memory())
         engine.dispose()
     return summaries
 
@@ -173,9 +175,19 @@ def _record_refusal(engine: sa.Engine, file: str, fmt: str, message: str,
     return FileSummary(file=file, format=fmt, status="refused", message=message, load_id=load_id)
 
 
+def load_memory() -> str:
+    """DuckDB's memory while it stages a file (RAPPORT_LOAD_MEMORY, default 1GB); past it,
+    staged rows spill to disk, so a large file loads in bounded memory."""
+    value = os.environ.get("RAPPORT_LOAD_MEMORY", "1GB").strip()
+    if not value.replace(".", "").replace(" ", "").isalnum():
+        raise SourceError(f"RAPPORT_LOAD_MEMORY={value!r}: expected a size like 1GB or 512MB")
+    return value
+
+
 def _scratch_duckdb(scratch: Path) -> Any:
     con = duckdb.connect(str(scratch / f"stage-{uuid.uuid4().hex}.duckdb"))
     con.execute(f"SET temp_directory = '{scratch}'")
+    con.execute(f"SET memory_limit = '{load_memory()}'")
     return con
 
 
@@ -201,6 +213,7 @@ def _load_unit(engine: sa.Engine, unit: _Unit, ctx: ParseContext, team: dict[str
             try:
                 if shared:
                     run(dcon, "SET TimeZone = 'UTC'")
+                    run(dcon, f"SET memory_limit = '{load_memory()}'")
                 target = Target(conn, dcon, shared)
                 t0 = time.perf_counter()
                 tables = _stage(dcon, unit, parsed, summary)
