@@ -4,28 +4,33 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+APP := $(VENV)/.installed-app
+TESTS := $(VENV)/.installed-test
 
 .PHONY: demo test install bench docs golden clean
 
-$(STAMP): pyproject.toml
+$(APP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $(APP)
+
+$(TESTS): $(APP)
 	$(BIN)/pip install --quiet -e '.[test]'
-	@touch $(STAMP)
+	@touch $(TESTS)
 
-install: $(STAMP)
+install: $(APP)
 
-demo: $(STAMP)
+demo: $(APP)
 	$(BIN)/rapport demo
 
-test: $(STAMP)
+test: $(TESTS)
 	GX_ANALYTICS_ENABLED=false $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(TESTS)
 	$(BIN)/rapport bench
 
-docs: $(STAMP)
+docs: $(APP)
 	$(BIN)/python -m metrics.docs
 
 clean:
