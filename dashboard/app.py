@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import controls, data
+from dashboard.auth import require_login
 from metrics import api
 from pipelines.warehouse import resolve_url
 
@@ -18,6 +19,7 @@ from pipelines.warehouse import resolve_url
 FAVICON = Path(__file__).with_name("favicon.png")
 st.set_page_config(page_title="rapport", page_icon=str(FAVICON) if FAVICON.exists() else "🤝",
                    layout="wide", initial_sidebar_state="expanded")
+require_login()  # off unless .streamlit/secrets.toml has an [auth] section (docs/security.md)
 
 PAGES = {
     "weekly": st.Page("views/weekly.py", title="Weekly check", icon=":material/fact_check:",

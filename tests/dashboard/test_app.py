@@ -243,3 +243,76 @@ def test_an_upload_over_the_limit_is_refused(demo_copy: str, monkeypatch) -> Non
     at.run()
     at.button(key="sources_load").click().run()
     assert any("Nothing was loaded" in e.value and "big" in e.value for e in at.error)
+
+
+HOSTILE = ('<img src="https://evil.example/x.png"><script>alert(1)</script>'
+           '![pixel](https://evil.example/md.png) [click](https://evil.example) :red[loud]')
+
+
+def test_imported_names_never_reach_markdown(demo_copy: str, monkeypatch) -> None:
+    week = wk.week(api.default_week(demo_copy))
+    engine = wh.make_engine(demo_copy)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(wh.people), [{"person_id": "twitter:666", "platform": "twitter",
+                                             "handle": HOSTILE, "display_name": HOSTILE,
+                                             "is_ours": False}])
+        conn.execute(sa.insert(wh.interactions), [{
+            "interaction_id": "twitter:h1", "platform": "twitter", "actor_id": "twitter:666",
+            "target_id": "twitter:1318000001", "kind": "dm", "thread_id": "twitter:h",
+            "occurred_at": week.end_utc - pd.Timedelta(days=89.9), "automated": False}])  # the oldest
+    engine.dispose()
+    at = open_app(demo_copy, monkeypatch, page="views/relationships.py")
+    assert shown_errors(at) == []
+    assert HOSTILE in set(table(at, "Days waiting")["Person"])  # shown, as data
+    rendered = [e.value for kind in ("markdown", "caption", "info", "warning", "success", "error")
+                for e in getattr(at, kind)]
+    assert not [text for text in rendered if "evil.example" in text]
+
+
+def test_the_dashboard_does_not_import_great_expectations() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; import dashboard.data, dashboard.controls, dashboard.queries, "
+            "dashboard.bookkeeping, dashboard.figures, dashboard.tiles, dashboard.uploads, "
+            "metrics.api, pipelines.load; print('great_expectations' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[0] == "False", out.stderr[-2000:]
+
+
+def test_loading_into_an_empty_warehouse_leaves_the_welcome_page(duckdb_url: str, monkeypatch,
+                                                                 tmp_path: Path) -> None:
+    from pipelines.demo import write_demo
+
+    write_demo(tmp_path)
+    at = open_app(duckdb_url, monkeypatch)
+    assert at.title[0].value == "Welcome to rapport"
+    at.switch_page("views/sources.py").run()
+    for name in ("people.csv", "interactions.csv"):
+        at.file_uploader(key="sources_files").upload(name, (tmp_path / name).read_bytes(),
+                                                     "text/csv")
+    at.run()
+    at.button(key="sources_load").click().run()
+    assert shown_errors(at) == []
+    assert set(table(at, "quarantined")["status"]) == {"loaded"}
+    assert at.selectbox(key="week").value == api.default_week(duckdb_url)
+    at.switch_page("views/weekly.py").run()
+    assert at.title[0].value == "Weekly check" and shown_errors(at) == []
+
+
+def test_with_sign_in_configured_a_visitor_sees_only_the_sign_in_button(demo_url: str,
+                                                                        monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.conftest import APP
+
+    monkeypatch.setenv("RAPPORT_DB_URL", demo_url)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback",
+                          "cookie_secret": "s" * 32, "client_id": "id", "client_secret": "x",
+                          "server_metadata_url": "https://sso.example.org/.well-known/openid"}
+    at.secrets["access"] = {"allowed_email_domains": ["example.org"]}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.key for b in at.button] == ["auth_sign_in"]
+    assert len(at.selectbox) == 0 and len(at.metric) == 0  # nothing read from the warehouse
