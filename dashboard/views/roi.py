@@ -8,8 +8,25 @@ from dashboard import bookkeeping, data, figures, queries, summary, theme, tiles
 from dashboard.controls import current
 from metrics import weeks as wk
 
-TILES = ("cost", "referral_value", "cost_per_relationship", "cost_per_referral", "social_roi",
-         "relationship_yield")
+# metric → (what it shows, what it does not prove)
+STATEMENTS = {
+    "cost": ("What the week's effort cost: hours × rate + spend, as entered below.",
+             "That it was well spent. Hours nobody entered are not counted."),
+    "referral_value": ("The value of the referrals recorded this week.",
+                       "That our social work brought them: some would have come anyway."),
+    "cost_per_relationship": ("The week's cost for each person who became reciprocal.",
+                              "That spending more buys more: many relationships started "
+                              "weeks before."),
+    "cost_per_referral": ("The week's cost for each referral recorded.",
+                          "That this week's work produced them: referrals ripen over months."),
+    "social_roi": ("(Referral value − cost) ÷ cost, for the week.",
+                   "Causation. Effort and referrals moving together is a correlation, and "
+                   "one large deal swings it."),
+    "relationship_yield": ("New reciprocal relationships per 100 messages we sent.",
+                           "That the messages created them: people who would have written "
+                           "anyway count too."),
+}
+TILES = tuple(STATEMENTS)
 
 view = current()
 results = data.metric_results(view)
@@ -22,7 +39,8 @@ st.title("Social ROI")
 st.caption(f"{view.week} · {view.platform or 'all platforms'}. What the relationships cost and "
            "what the referrals they brought were worth.")
 if len(currencies) > 1:
-    st.warning(f"Referral values are recorded in several currencies ({', '.join(currencies)}) "
+    st.warning("Referral values are recorded in several currencies "
+               f"({theme.escape_markdown(', '.join(currencies))}) "
                "and are added as if they were one: convert them before trusting these figures.",
                icon=":material/currency_exchange:")
 
@@ -31,12 +49,14 @@ shown = cards[cards["name"].isin(TILES)].set_index("name").reindex(
 records = shown.to_dict("records")
 for start in range(0, len(records), 3):
     for column, card in zip(st.columns(3), records[start:start + 3]):
-        with column:
+        with column, st.container(border=True, key=f"roi_{card['name']}"):
             st.metric(card["label"], card["value_text"], delta=card["change_text"],
                       delta_color="off" if card["change"] == 0 else
                       summary.delta_colour(card["family"], card["direction"]),
                       delta_description="vs previous week" if card["change_text"] else None,
-                      help=card["help"], border=True)
+                      help=card["help"])
+            shows, not_proof = STATEMENTS[card["name"]]
+            st.caption(f"**Shows:** {shows}  \n**Does not prove:** {not_proof}")
 
 money, roi = st.columns(2, gap="large")
 with money:

@@ -316,3 +316,17 @@ def test_with_sign_in_configured_a_visitor_sees_only_the_sign_in_button(demo_url
     at.run()
     assert [b.key for b in at.button] == ["auth_sign_in"]
     assert len(at.selectbox) == 0 and len(at.metric) == 0  # nothing read from the warehouse
+
+
+def test_mixed_currencies_are_called_out_on_the_roi_page(demo_copy: str, monkeypatch) -> None:
+    week = wk.week(api.default_week(demo_copy))
+    engine = wh.make_engine(demo_copy)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(wh.referrals), [{
+            "referral_id": "usd-1", "occurred_at": week.start_utc, "platform": "linkedin",
+            "stage": "deal", "value": 1000.0, "currency": "USD"}])
+    engine.dispose()
+    at = open_app(demo_copy, monkeypatch, page="views/roi.py")
+    warning = " ".join(w.value for w in at.warning)
+    assert "several currencies" in warning and "EUR" in warning and "USD" in warning
+    assert not any("EUR" in m.value for m in at.metric)  # no single currency is claimed
