@@ -6,9 +6,9 @@ function that quotes its definition and follows the words literally.
 
 Readings where the text leaves a choice (each one stated once, here):
 - An empty cell is None or "" (target_id, thread_id, in_reply_to, counts, values).
-- "Days" in a window are calendar days of the reporting zone: `t + 7 days` keeps t's local
-  wall-clock time seven dates later, `end(W) - 90 days` is local midnight 90 dates before
-  end(W). "Hours" are exact hours. In UTC both readings are the same.
+- A window's length is elapsed time on instants: `t + 7 days` is 168 hours after t and
+  `end(W) - 90 days` is 2,160 hours before the instant end(W), whatever the reporting zone
+  (only a week's own bounds are wall-clock times: Monday 00:00 local).
 - An audience_daily `day` is a calendar date of the reporting zone: "day in W" means one of
   W's seven dates, "day < end(W)" means a date before W's last Monday.
 - An account of audience_daily is its (platform, account_id); `followers` sums every account
@@ -81,10 +81,9 @@ def end(week: str, data: Data) -> dt.datetime:
     return local_midnight(monday(week) + dt.timedelta(days=7), data.zone)
 
 
-def plus_days(instant: dt.datetime, days: int, data: Data) -> dt.datetime:
-    """instant + days, in calendar days of the reporting zone (same local wall-clock time)."""
-    local = instant.astimezone(data.zone)
-    return (local + dt.timedelta(days=days)).astimezone(UTC)
+def plus_days(instant: dt.datetime, days: int) -> dt.datetime:
+    """instant + days, as elapsed time (a day is 24 hours, across a DST change too)."""
+    return instant + dt.timedelta(days=days)
 
 
 def in_week(row: Row, week: str, data: Data) -> bool:
@@ -229,7 +228,7 @@ def reply_rate(data: Data, week: str) -> float | None:
 
     def answered(m: Row) -> bool:
         at = utc(m["occurred_at"])
-        until = plus_days(at, 7, data)
+        until = plus_days(at, 7)
         return any(conversational(i) and inbound(i, data)
                    and i["actor_id"] == m["target_id"] and i["target_id"] == m["actor_id"]
                    and at < utc(i["occurred_at"]) <= until
@@ -273,7 +272,7 @@ def median_response_hours(data: Data, week: str) -> float | None:
 def _window_90(data: Data, week: str) -> list[Row]:
     """Conversational interactions in [end(W) - 90 days, end(W))."""
     close = end(week, data)
-    open_ = plus_days(close, -90, data)
+    open_ = plus_days(close, -90)
     return [r for r in data.interactions
             if conversational(r) and open_ <= utc(r["occurred_at"]) < close]
 
@@ -334,7 +333,7 @@ def automation_unfollows(data: Data, week: str) -> float:
     interaction from ours in [u - 7 days, u)."""
     def after_automation(u: Row) -> bool:
         at = utc(u["occurred_at"])
-        since = plus_days(at, -7, data)
+        since = plus_days(at, -7)
         return any(a.get("automated") and data.is_ours(a["actor_id"])
                    and a.get("target_id") == u["actor_id"]
                    and since <= utc(a["occurred_at"]) < at
