@@ -14,8 +14,9 @@
 - files: the DuckDB warehouse is rewritten into a fresh file (deleted rows otherwise linger in
   its free blocks) and published like a load; unpublished copies (`<db>.next`) left by killed
   loads are removed; PostgreSQL tables are rewritten with VACUUM FULL, SQLite with VACUUM;
-- caches: the dashboard's caches key on the loads table, which gets a new row, so they drop;
-  scratch folders a killed load left in the temporary folder are removed after a day.
+- caches: the stored weekly rollups are recomputed without the erased rows; the dashboard's
+  caches key on the loads table, which gets a new row, so they drop; scratch folders a killed
+  load left in the temporary folder are removed after a day.
 The erasure is recorded in `loads` (format `erasure`, status `erased`) with the number of rows
 removed and, per person, a salted SHA-256 of the id: the record never holds the name, yet shows
 that a given person was erased to whoever knows the id (`pipelines.privacy.matches_erasure`).
@@ -230,6 +231,13 @@ def _compact_duckdb(path: Path) -> None:
     Path(str(path) + ".wal").unlink(missing_ok=True)
 
 
+def _refresh_rollups(engine: sa.Engine) -> None:
+    """Recompute the stored weekly rollups (a cache of metric values) without the erased rows."""
+    from metrics.rollup import refresh_after_load
+
+    refresh_after_load(engine)
+
+
 def _sql(text: str) -> str:
     return text.replace("'", "''")
 
@@ -294,6 +302,7 @@ def forget(persons: list[str], url: str | None = None) -> Erasure:
                     report.not_found += report.people == before
                     report.persons.append(privacy.erasure_digest(spec.strip()))
                 _record(conn, "rapport forget", {"erased": report.persons, **report.counts()})
+            _refresh_rollups(engine)
         finally:
             engine.dispose()
         if is_duckdb(write_url):

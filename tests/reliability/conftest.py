@@ -1,7 +1,6 @@
 """Fixtures of the reliability tests: a warehouse that already holds a good export."""
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -10,13 +9,6 @@ import pytest
 from pipelines.load import load_paths
 from tests.reliability.hostile import baseline_export
 from tests.reliability.state import canonical_state
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_gx_sample_at_load() -> None:
-    """These tests are about the loader's safety, not Great Expectations' sample (tested with
-    pipelines.quality): skip it so that each load takes a fraction of a second."""
-    os.environ["RAPPORT_LOAD_GX"] = "off"
 
 
 @pytest.fixture(scope="session")

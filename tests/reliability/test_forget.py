@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from pipelines.load import load_paths
 from pipelines.privacy import matches_erasure
 from pipelines.retention import apply_retention, forget, purge_scratch
-from pipelines.warehouse import make_engine, metadata, query
+from pipelines.warehouse import make_engine, metadata, query, read_connection
 from tests.reliability.hostile import INTERACTIONS, PEOPLE, csv
 
 HANDLE = "zoe_quintessa_77"
@@ -114,6 +114,12 @@ def test_forget_leaves_no_trace_in_any_table_or_file_of_the_warehouse_folder(tmp
         == "[erased]"
     assert matches_erasure(f"x:@{HANDLE}", json.dumps(message["erased"][0]))
     assert not matches_erasure("x:@bob", json.dumps(message["erased"][0]))
+    # The stored weekly rollups were recomputed from what is left.
+    from metrics.rollup import fingerprint, rollup_state
+
+    with read_connection(url) as conn:
+        state = dict(conn.execute(sa.select(rollup_state.c.name, rollup_state.c.value)).all())
+        assert state and state["fingerprint"] == fingerprint(conn)
 
 
 def test_forget_by_person_id_on_postgresql(pg_url: str, tmp_path: Path) -> None:
