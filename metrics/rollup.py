@@ -1,9 +1,9 @@
 """Weekly rollups: every metric for every week with data, computed when a load finishes.
 
 The weekly check (one week, a 12-week sparkline before it, the divergence signals) would
-otherwise recompute relationships over the whole history on every visit. A load ends by
-computing the whole catalog, unfiltered, for every week from the first week with data to the
-last, with the same compiler as a live query, and storing it in two tables of the warehouse:
+otherwise recompute relationships over the whole history on every visit. A load into a DuckDB
+file ends by computing the whole catalog, unfiltered, for every week from the first week with
+data to the last, with the same compiler as a live query, and storing it in two tables:
 
 - `rollup_weekly` (week, metric, value): the values;
 - `rollup_state` (name, value): what they were computed from — the reporting zone, a
@@ -125,11 +125,15 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None)
 
 
 def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | None:
-    """Refresh at the end of a load; seconds taken, or None when rollups are off or failed.
+    """Refresh at the end of a load into a DuckDB file; seconds taken, or None when rollups
+    are off, the engine is another one, or the refresh failed.
 
     A failed refresh leaves no rollup behind (readers then compute live); it never fails a load.
     """
-    if not enabled():
+    if not enabled() or engine.dialect.name != "duckdb":
+        # Elsewhere the catalog over every week can take longer than the load itself (on
+        # PostgreSQL the relationship joins are planned as nested loops, docs/benchmarks.md):
+        # those warehouses compute live until the compiler plans well there.
         return None
     started = time.perf_counter()
     try:

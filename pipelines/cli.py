@@ -133,12 +133,14 @@ def bench_command(
                                      "(the median is kept)."),
     startup_runs: int = typer.Option(5, "--startup-runs", min=1, help="Runs of each start-up "
                                      "command (the median is kept)."),
+    pg_timeout: float = typer.Option(900, "--pg-timeout", help="Seconds after which a "
+                                     "PostgreSQL stage is stopped and recorded as such."),
 ) -> None:
     """Benchmark load, catalog, weekly check and start-up at each size; print and write JSON."""
     from pipelines.bench.cli import run_bench_command
 
     raise typer.Exit(run_bench_command(sizes, out, work, skip_postgres, skip_dashboard,
-                                       catalog_runs, startup_runs))
+                                       catalog_runs, startup_runs, pg_timeout))
 
 
 @app.command("forget")

@@ -27,11 +27,12 @@ def parse_sizes(text: str) -> list[int]:
 
 
 def run_bench_command(sizes: str, out: Path, work: Path, skip_postgres: bool,
-                      skip_dashboard: bool, catalog_runs: int, startup_runs: int = 5) -> int:
+                      skip_dashboard: bool, catalog_runs: int, startup_runs: int = 5,
+                      pg_timeout: float = 900.0) -> int:
     try:
         doc = run_bench(parse_sizes(sizes), work, skip_postgres=skip_postgres,
                         skip_dashboard=skip_dashboard, catalog_runs=catalog_runs,
-                        startup_runs=startup_runs)
+                        startup_runs=startup_runs, pg_timeout=pg_timeout, out=out)
     except BenchError as exc:
         typer.echo(f"rapport bench: {exc}", err=True)
         return 1

@@ -92,6 +92,7 @@ ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("postgres catalog peak RSS MiB", ("postgres", "catalog", "peak_rss_mib"), "{:,.0f}"),
     ("postgres catalog / floor", ("ratios_to_floor", "postgres_catalog"), "{:.0f}×"),
     ("postgres agrees with duckdb", ("postgres", "agrees_with_duckdb"), ""),
+    ("postgres stage stopped after s", ("postgres", "timed_out", "after_seconds"), "{:.0f}"),
     ("dashboard weekly: cold s", ("dashboard", "cold_seconds"), "{:.2f}"),
     ("dashboard weekly: warm s", ("dashboard", "warm_seconds"), "{:.2f}"),
 )

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from pipelines.bench import browser, data
 from pipelines.bench.floor import time_floor
-from pipelines.bench.measure import bench_env, rapport_command, repeat, run
+from pipelines.bench.measure import BenchTimeout, bench_env, rapport_command, repeat, run
 
 WEEKS = 104
 EMPTY_WEEK = "2026-W01"
@@ -56,10 +56,11 @@ def startup(work: Path, say: Say, times: int = 5) -> dict[str, float]:
 LIVE = bench_env({"RAPPORT_ROLLUPS": "off"})  # the catalog computed in the engine, not read back
 
 
-def load(dataset: data.Dataset, url: str, cwd: Path,
-         env: dict[str, str] | None = None) -> dict[str, Any]:
+def load(dataset: data.Dataset, url: str, cwd: Path, env: dict[str, str] | None = None,
+         timeout: float | None = None) -> dict[str, Any]:
     """`rapport load` of the dataset's folder into `url`: seconds, rows/s, peak memory."""
-    result = run([*rapport_command(), "load", str(dataset.folder), "--db", url], cwd=cwd, env=env)
+    result = run([*rapport_command(), "load", str(dataset.folder), "--db", url], cwd=cwd, env=env,
+                 timeout=timeout)
     rows = dataset.total_rows
     return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds, "rows": rows,
             "rows_per_second": rows / result.seconds,
@@ -77,15 +78,15 @@ def load_phases(path: Path) -> dict[str, float]:
             "write_seconds": write or 0.0}
 
 
-def catalog(url: str, cwd: Path, times: int,
-            env: dict[str, str] | None = LIVE) -> tuple[dict[str, float], list[dict]]:
+def catalog(url: str, cwd: Path, times: int, env: dict[str, str] | None = LIVE,
+            timeout: float | None = None) -> tuple[dict[str, float], list[dict]]:
     """`rapport metrics --weeks 104 --format json`: median seconds, peak memory, its rows.
 
     Computed live by default (RAPPORT_ROLLUPS=off): this is the engine's work, not a read-back.
     """
     argv = [*rapport_command(), "metrics", "--week", data.LAST_WEEK, "--weeks", str(WEEKS),
             "--format", "json", "--db", url]
-    seconds, cpu, rss, last = repeat(argv, times, cwd=cwd, env=env)
+    seconds, cpu, rss, last = repeat(argv, times, cwd=cwd, env=env, timeout=timeout)
     rows = json.loads(last.stdout)
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": rss, "values": len(rows)}, rows
 
@@ -120,23 +121,33 @@ def _pg_drop(admin_url: str, name: str) -> None:
     admin.dispose()
 
 
-def postgres(dataset: data.Dataset, admin_url: str, cwd: Path, say: Say) -> dict[str, Any]:
-    """Load and catalog on a fresh PostgreSQL database: seconds and the client's peak memory."""
+def postgres(dataset: data.Dataset, admin_url: str, cwd: Path, say: Say,
+             timeout: float) -> dict[str, Any]:
+    """Load and catalog on a fresh PostgreSQL database: seconds and the client's peak memory.
+
+    A stage past `timeout` seconds is stopped and recorded as such.
+    """
     name = f"rapport_bench_{dataset.interactions}_{uuid.uuid4().hex[:6]}"
     url = _pg_database(admin_url, name)
+    result: dict[str, Any] = {"load": None, "catalog": None, "reciprocal": None}
     try:
         say(f"postgresql: rapport load ({dataset.total_rows:,} rows)")
-        loaded = load(dataset, url, cwd)
+        result["load"] = load(dataset, url, cwd, timeout=timeout)
         say("postgresql: rapport metrics --weeks 104")
-        figures, rows = catalog(url, cwd, times=1)
+        result["catalog"], rows = catalog(url, cwd, times=1, timeout=timeout)
+        result["reciprocal"] = reciprocal_values(rows)
+    except BenchTimeout as exc:
+        say(f"postgresql: {exc}")
+        result["timed_out"] = {"stage": "catalog" if result["load"] else "load",
+                               "after_seconds": timeout}
     finally:
         _pg_drop(admin_url, name)
-    return {"load": loaded, "catalog": figures,
-            "reciprocal": reciprocal_values(rows)}
+    return result
 
 
 def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
-             skip_dashboard: bool, pg_admin: str, catalog_runs: int, say: Say) -> dict[str, Any]:
+             skip_dashboard: bool, pg_admin: str, catalog_runs: int, say: Say,
+             pg_timeout: float = 900.0) -> dict[str, Any]:
     """Every figure for one number of interactions."""
     folder = work / f"{size}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -184,8 +195,9 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
                                            env=bench_env({"RAPPORT_LOAD_GX": "off"}))
     result["postgres"] = None
     if not skip_postgres and size <= PG_MAX_SIZE:
-        pg = postgres(dataset, pg_admin, folder, say)
-        pg["agrees_with_duckdb"] = pg.pop("reciprocal") == product
+        pg = postgres(dataset, pg_admin, folder, say, pg_timeout)
+        reciprocal = pg.pop("reciprocal")
+        pg["agrees_with_duckdb"] = None if reciprocal is None else reciprocal == product
         result["postgres"] = pg
     result["dashboard"] = None
     if not skip_dashboard and size <= PG_MAX_SIZE:
@@ -206,7 +218,7 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
     def r(value: float | None) -> float | None:
         return None if value is None or not floor_s else value / floor_s
 
-    pg = result.get("postgres") or {}
+    pg = {k: v or {} for k, v in (result.get("postgres") or {}).items()}
     dash = result.get("dashboard") or {}
     return {
         "catalog_net": r(result["catalog"]["net_seconds"]),
@@ -233,9 +245,12 @@ def machine() -> dict[str, Any]:
 
 def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
               skip_dashboard: bool = False, pg_admin: str | None = None,
-              catalog_runs: int = 3, startup_runs: int = 5,
-              say: Say = _say_to_stderr) -> dict[str, Any]:
-    """The whole benchmark; returns the JSON-ready document."""
+              catalog_runs: int = 3, startup_runs: int = 5, pg_timeout: float = 900.0,
+              out: Path | None = None, say: Say = _say_to_stderr) -> dict[str, Any]:
+    """The whole benchmark; returns the JSON-ready document (also written to `out`, if given,
+    after each size, so that a long run keeps what it has measured)."""
+    from pipelines.bench import report
+
     work = work.resolve()  # commands run inside it
     work.mkdir(parents=True, exist_ok=True)
     pg_admin = pg_admin or os.environ.get("RAPPORT_BENCH_PG_URL") or os.environ.get(
@@ -247,10 +262,15 @@ def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
     doc["startup"] = startup(work, say, startup_runs)
     say(f"start-up: --help {doc['startup']['help_seconds']:.2f} s, metrics on an empty "
         f"warehouse {doc['startup']['metrics_empty_seconds']:.2f} s")
-    doc["sizes"] = [one_size(size, work, startup_s=doc["startup"]["metrics_empty_seconds"],
-                             skip_postgres=skip_postgres, skip_dashboard=skip_dashboard,
-                             pg_admin=pg_admin, catalog_runs=catalog_runs, say=say)
-                    for size in sizes]
+    doc["sizes"] = []
+    for size in sizes:
+        doc["sizes"].append(one_size(size, work, startup_s=doc["startup"]["metrics_empty_seconds"],
+                                     skip_postgres=skip_postgres, skip_dashboard=skip_dashboard,
+                                     pg_admin=pg_admin, catalog_runs=catalog_runs, say=say,
+                                     pg_timeout=pg_timeout))
+        if out is not None:
+            doc["targets"] = report.judge(doc)
+            report.write(doc, out)
     doc["machine"]["load_average_end"] = os.getloadavg()
     doc["seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
     return doc
