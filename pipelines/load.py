@@ -147,7 +147,8 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
                 continue
             for unit in units:
                 _tick(progress, unit.label, done, total)
-                summaries.append(_load_unit(engine, unit, ctx, team, now or _now(), scratch))
+                summaries.append(_load_unit_contained(engine, unit, ctx, team, now or _now(),
+                                                      scratch))
                 done += 1
                 _tick(progress, unit.label, done, total)
         after_load(engine, summaries, now or _now())
@@ -157,6 +158,19 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
             refresh_after_load(engine, memory=load_memory())
         engine.dispose()
     return summaries
+
+
+def _load_unit_contained(engine: sa.Engine, unit: _Unit, ctx: ParseContext,
+                         team: dict[str, set[str]], now: datetime, scratch: Path) -> FileSummary:
+    """Load one unit; an unexpected failure refuses that file only, never the whole command."""
+    try:
+        return _load_unit(engine, unit, ctx, team, now, scratch)
+    except Exception as exc:  # noqa: BLE001 - the file is refused by name, the rest go on
+        # The exception's text may quote the file's content: only its kind is shown.
+        return _record_refusal(engine, unit.label, unit.source.name,
+                               f"{unit.label}: could not be loaded ({type(exc).__name__}); "
+                               "nothing of it was loaded and the other files were not affected",
+                               None)
 
 
 def _tick(progress: Progress | None, what: str, done: int, total: int) -> None:

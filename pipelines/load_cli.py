@@ -69,12 +69,15 @@ def format_summary(summaries: list[FileSummary]) -> str:
         for note in s.notes:
             lines.append(f"note: {note}")
         for c in s.failed_checks:
-            example = f" e.g. {', '.join(c.offending[:3])}" if c.offending else ""
-            lines.append(f"{c.severity}: {Path(s.file).name}: {c.check}: {c.observed} record(s){example}")
+            # Offending keys can embed handles (github:<login>): they stay in quality_results.
+            lines.append(f"{c.severity}: {Path(s.file).name}: {c.check}: {c.observed}")
     quarantined = sum(s.quarantined for s in summaries)
     if quarantined:
         lines.append(f"{quarantined} record(s) quarantined with their reasons: see the quarantine "
                      "table or the dashboard's Data quality page.")
+    if any(s.failed_checks for s in summaries):
+        lines.append("The records behind each failed check are listed in quality_results "
+                     "and on the dashboard's Data quality page.")
     return "\n".join(lines)
 
 

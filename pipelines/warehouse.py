@@ -170,7 +170,8 @@ def duckdb_path(url: str) -> str:
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     """An engine that holds no connection (and so no DuckDB file lock) between uses."""
     url = resolve_url(url)
-    kwargs: dict = {"poolclass": NullPool}
+    # hide_parameters: an error message must not carry row values such as names.
+    kwargs: dict = {"poolclass": NullPool, "hide_parameters": True}
     if is_duckdb(url) and read_only:
         kwargs["connect_args"] = {"read_only": True}
     return sa.create_engine(url, **kwargs)

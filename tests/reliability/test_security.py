@@ -160,9 +160,6 @@ def test_rapport_load_prints_no_traceback_and_no_names(tmp_path: Path) -> None:
     assert "bomb.zip: not a readable zip archive" in out and "missing.csv: no such file" in out
 
 
-@pytest.mark.xfail(strict=True, reason="pipelines/load_cli.py format_summary prints up to three "
-                   "offending keys per failed check ('e.g. github:<login>'); person ids embed "
-                   "handles on GitHub, Mastodon, Discourse and in the generic source")
 def test_rapport_load_does_not_print_person_ids_that_embed_handles(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()
