@@ -111,6 +111,11 @@ def _int_div_databricks(element, compiler, **kw):
     return f"(({compiler.process(element.numerator, **kw)}) DIV {element.denominator})"
 
 
+def is_embedded_duckdb(bind: sa.Engine | sa.Connection) -> bool:
+    """Whether the warehouse is the embedded DuckDB engine (memory settings, load-time rollups)."""
+    return bind.dialect.name == "duckdb"
+
+
 def materialized(cte: sa.CTE) -> sa.CTE:
     """Ask the engines that accept it to compute a CTE once (it is read by many metrics)."""
     for dialect in ("duckdb", "postgresql", "sqlite"):

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from metrics.dialects import is_embedded_duckdb
 from metrics import catalog as cat
 from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
 from pipelines import warehouse
@@ -105,7 +106,7 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None)
     _meta.create_all(engine, checkfirst=True)
     names = [m.name for m in cat.CATALOG]
     with engine.begin() as conn:
-        if memory and conn.dialect.name == "duckdb":
+        if memory and is_embedded_duckdb(conn):
             conn.exec_driver_sql(f"SET memory_limit = '{memory}'")
         conn.execute(rollup_state.delete())
         conn.execute(rollup_weekly.delete())
@@ -130,7 +131,7 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | 
 
     A failed refresh leaves no rollup behind (readers then compute live); it never fails a load.
     """
-    if not enabled() or engine.dialect.name != "duckdb":
+    if not enabled() or not is_embedded_duckdb(engine):
         # Elsewhere the catalog over every week can take longer than the load itself (on
         # PostgreSQL the relationship joins are planned as nested loops, docs/benchmarks.md):
         # those warehouses compute live until the compiler plans well there.
