@@ -43,10 +43,12 @@ def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
     parent = interactions.alias("parent")
     earlier = interactions.alias("earlier")
     root = interactions.alias("root")
+    # interaction_id is the key, so at most one parent: an aggregate, not LIMIT 1, which DuckDB
+    # plans as a plain hash join (LIMIT 1 ranked every candidate pair and ran out of memory at
+    # 10M interactions under the loader's memory bound).
     answered = (
-        sa.select(parent.c.actor_id)
+        sa.select(sa.func.max(parent.c.actor_id))
         .where(parent.c.interaction_id == row.c.in_reply_to)
-        .limit(1)
         .scalar_subquery()
     )
     latest_other = (

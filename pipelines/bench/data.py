@@ -26,6 +26,7 @@ WEEKS = 117
 END = START + timedelta(weeks=WEEKS)  # 2026-06-01, a Monday
 LAST_WEEK = "2026-W22"  # the last complete week of the data; the benchmark measures 104 to it
 BAD_EVERY = 100_003  # one record in about 100,000 breaks a rule
+VERSION = 2  # of the generated data: files written by another version are written again
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,10 @@ def _interactions_sql(n: int, people: int, seed: int) -> str:
                     WHEN dir = 'member' THEN platform || ':p' || other
                     ELSE platform || ':p' || member END AS target_id,
                CASE WHEN i % {BAD_EVERY} = 17 THEN 'poke' ELSE kind END AS kind,
+               -- a thread is one pair's exchange within a fortnight: a handful of messages
                CASE WHEN kind IN ('reply', 'comment', 'mention', 'dm', 'post')
-                    THEN platform || ':t' || (member % 997) || '-' || ours END AS thread_id,
+                    THEN platform || ':t' || member || '-' || ours || '-'
+                         || floor(day_offset / 14)::INT END AS thread_id,
                CASE WHEN kind = 'reply' AND u_misc < 0.5
                     THEN {_platform(f'hash(i - 1, 1, {seed})')} || ':' || (i - 1) END AS in_reply_to,
                CASE WHEN dir = 'out' AND kind = 'dm' AND u_misc < 0.1 THEN 'true'
@@ -173,7 +176,7 @@ def _costs_sql() -> str:
 def generate(folder: Path, interactions: int, seed: int = 7) -> Dataset:
     """Write the five canonical CSVs of one size into `folder` (reused when already there)."""
     folder.mkdir(parents=True, exist_ok=True)
-    marker = folder / f".complete-{interactions}-{seed}"
+    marker = folder / f".complete-{interactions}-{seed}-v{VERSION}"
     people = people_per_platform(interactions)
     queries = {
         "people": _people_sql(people),
