@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from metrics import catalog as cat
 from metrics.compiler import compile_metrics
+from metrics.dialects import prepare_session
 from metrics.scope import Scope
 from metrics.weeks import parse_week, reporting_zone, shift, week_of_instant
 from pipelines import warehouse
@@ -63,6 +64,7 @@ def compute_wide(url: str | None, end_week: str, weeks: int = 1, platform: str |
     try:
         with engine.connect() as conn:
             _check_account(conn, account)
+            prepare_session(conn)
             rows = conn.execute(query).mappings().all()
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ constructs; each renders portable SQL by default and engine-specific SQL where n
 - `shift(ts, seconds)`: a timestamp moved by a whole number of seconds.
 - `greatest(a, b)` / `least(a, b)`: the larger / smaller of two non-null values.
 - `materialized(cte)`: compute a shared CTE once where the engine accepts the hint.
+- `prepare_session(conn)`: planner settings a connection needs before it runs the catalog.
 
 SQLite stores SQLAlchemy DateTime values as text `YYYY-MM-DD HH:MM:SS.ffffff` and compares them
 as text, so its shift keeps that exact format (seconds moved, fraction kept) and its epoch
@@ -114,6 +115,18 @@ def _int_div_databricks(element, compiler, **kw):
 def is_embedded_duckdb(bind: sa.Engine | sa.Connection) -> bool:
     """Whether the warehouse is the embedded DuckDB engine (memory settings, load-time rollups)."""
     return bind.dialect.name == "duckdb"
+
+
+def prepare_session(conn: sa.Connection) -> None:
+    """Set up a connection that is about to run the catalog.
+
+    PostgreSQL estimates every filtered scan of a shared CTE at about one row (it keeps no
+    statistics for CTEs), so it plans the pair self-joins as nested loops, which are quadratic
+    at a million interactions; the catalog joins only on equality keys, so hash and merge joins
+    are always available and nested loops are switched off for the transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
 
 
 def materialized(cte: sa.CTE) -> sa.CTE:
