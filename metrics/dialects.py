@@ -122,8 +122,9 @@ def prepare_session(conn: sa.Connection) -> None:
 
     PostgreSQL estimates every filtered scan of a shared CTE at about one row (it keeps no
     statistics for CTEs), so it plans the pair self-joins as nested loops, which are quadratic
-    at a million interactions; the catalog joins only on equality keys, so hash and merge joins
-    are always available and nested loops are switched off for the transaction.
+    at a million interactions. Pairs are joined on equality keys, so hash and merge joins are
+    always available: nested loops are switched off for the transaction, and remain only where
+    nothing else can join (the range joins of the small weeks table).
     """
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("SET LOCAL enable_nestloop = off")
