@@ -64,9 +64,6 @@ def test_hostile_x_archive(spec: Spec, tmp_path: Path, baseline_db: Path, baseli
     assert all(s.format == "twitter" for s in summaries)
 
 
-@pytest.mark.xfail(strict=True, reason="the X source skips an archive file whose prefix it does "
-                   "not know instead of refusing it (pipelines/sources/twitter/helpers.py "
-                   "archive_files keeps only files starting with window.YTD.)")
 @pytest.mark.parametrize("content, message", [
     (("window.__INITIAL_STATE__ = " + json.dumps(TWEETS)).encode(),
      "data/tweets.js: does not start with 'window.YTD.<name>.partN = '"),

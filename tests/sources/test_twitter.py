@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from datetime import date, datetime, timezone
@@ -319,6 +320,47 @@ def test_a_broken_archive_file_refuses_the_archive_naming_it(tmp_path, content, 
     (tmp_path / "data" / "tweets.js").write_text(content)
     with pytest.raises(SourceError, match=message):
         parse(tmp_path)
+
+
+@pytest.mark.parametrize("file", ["account.js", "tweets.js", "tweet.js", "tweets-part1.js",
+                                  "direct-messages.js", "direct-messages-group.js", "follower.js",
+                                  "following.js", "like.js"])
+@pytest.mark.parametrize("content, message", [
+    (b"window.__INITIAL_STATE__ = []", "does not start with 'window.YTD.<name>.partN = '"),
+    (b"[]", "does not start with 'window.YTD.<name>.partN = '"),
+    ("window.YTD.x.part0 = []".encode("utf-16"), "not UTF-8 text (it starts with a UTF-16 byte"),
+], ids=["unknown JS prefix", "no prefix", "UTF-16"])
+def test_every_archive_file_rapport_reads_is_refused_when_undecodable_not_skipped(
+        tmp_path, file, content, message):
+    data = tmp_path / "data"
+    ytd(data, "profile.js", "profile", [])  # a window.YTD file: the folder is an archive
+    (data / file).write_bytes(content)
+    with pytest.raises(SourceError, match=re.escape(f"data/{file}: {message}")):
+        parse(tmp_path)
+
+
+def test_files_the_archive_holds_but_rapport_does_not_read_are_ignored_whatever_they_hold(tmp_path):
+    account(tmp_path / "data")
+    ytd(tmp_path / "data", "tweets.js", "tweets", [tweet("1600000000000000050")])
+    unread = {
+        "data/manifest.js": b'window.__THAR_CONFIG = {"userInfo": {"accountId": "1"}}',
+        "data/profile.js": "window.YTD.profile.part0 = []".encode("utf-16"),
+        "data/ad-engagements.js": b"\xff\x00 not text",
+        "data/tweet-headers.js": b"[]",
+        "data/README.txt": b"archive readme",
+        "data/tweet_media/1600000000000000050-a.jpg": b"\xff\xd8\xff",
+        "assets/js/ondemand.App.d6158766bd65961af9f5.js": b"(()=>{})()",
+        "assets/js/tweets.js": b"window.webpackChunk = []",
+        "Your archive.html": b"<html></html>",
+    }
+    for name, content in unread.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content)
+    assert TWITTER.detect(tmp_path)
+    out = parse(tmp_path)
+    assert list(by_id(out)) == ["twitter:1600000000000000050"]
+    assert out.rejected == []
+    assert out.rows_read == 2  # the account and the tweet
 
 
 def test_an_archive_file_rapport_does_not_read_is_refused_alone_and_noted_in_a_folder(realdata):

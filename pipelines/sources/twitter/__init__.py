@@ -19,7 +19,8 @@ from pipelines.sources.base import ParseContext, SourceError
 from pipelines.sources.twitter.activity import parse_activity
 from pipelines.sources.twitter.archive import parse_archive
 from pipelines.sources.twitter.helpers import (
-    archive_files, archive_folder, is_activity_file, is_search_file, is_ytd_file,
+    archive_files, archive_folder, is_activity_file, is_archive_folder, is_search_file,
+    is_ytd_file,
 )
 from pipelines.sources.twitter.search_api import parse_search
 from pipelines.sources.twitter.settings import PLATFORM
@@ -52,7 +53,7 @@ class TwitterSource:
             return is_ytd_file(path) or is_activity_file(path) or is_search_file(path)
         if not path.is_dir():
             return False
-        return (bool(archive_files(archive_folder(path)))
+        return (is_archive_folder(archive_folder(path))
                 or any(is_activity_file(p) for p in path.glob("*.csv"))
                 or any(is_search_file(p) for p in path.glob("*.json")))
 
