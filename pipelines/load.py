@@ -48,6 +48,7 @@ class CheckSummary:
     offending: list[str] = field(default_factory=list)
     platform: str | None = None
     details: dict[str, Any] | None = None  # stored as JSON (e.g. Great Expectations' verdict)
+    result_id: str | None = None  # its row in quality_results, once stored
 
 
 @dataclass
@@ -156,6 +157,7 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
             from metrics.rollup import refresh_after_load
 
             refresh_after_load(engine, memory=load_memory())
+        _store_great_expectations(engine, summaries)
         engine.dispose()
     return summaries
 
@@ -370,13 +372,55 @@ def _sql(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _store_checks(conn: sa.Connection, summary: FileSummary, load_id: str, now: datetime) -> None:
-    summary.checks.extend(at_load.finish(summary, CheckSummary))
-    rows = [{
-        "result_id": uuid.uuid4().hex, "load_id": load_id, "week": None, "platform": c.platform,
+def _result_row(c: CheckSummary, load_id: str, now: datetime) -> dict[str, Any]:
+    return {
+        "result_id": c.result_id, "load_id": load_id, "week": None, "platform": c.platform,
         "check": c.check, "severity": c.severity, "status": c.status, "observed": str(c.observed),
         "offending": json.dumps(c.offending[: stage.MAX_OFFENDING]) if c.offending else None,
         "details": json.dumps(c.details, default=str) if c.details else None, "checked_at": now,
-    } for c in summary.checks]
+    }
+
+
+def _store_checks(conn: sa.Connection, summary: FileSummary, load_id: str, now: datetime) -> None:
+    """Store the file's check results in its transaction; Great Expectations' verdicts on its
+    sample are still running, so each sample's `<table>.gx_suite` is stored as could_not_run
+    until `_store_great_expectations` replaces it (and stays so if the load stops before)."""
+    summary.checks.extend(at_load.placeholders(summary, CheckSummary))
+    for c in summary.checks:
+        c.result_id = uuid.uuid4().hex
+    rows = [_result_row(c, load_id, now) for c in summary.checks]
     if rows:
         conn.execute(quality_results.insert(), rows)
+
+
+def _store_great_expectations(engine: sa.Engine, summaries: list[FileSummary]) -> None:
+    """Wait for Great Expectations on every loaded file's sample and store its verdicts.
+
+    Done once, after the files' own transactions, so that importing and running Great
+    Expectations overlaps the loading instead of holding up the first file's transaction.
+    """
+    changed: list[tuple[FileSummary, CheckSummary]] = []
+    for s in summaries:
+        if s.status != "loaded":
+            continue
+        for suite in at_load.finish(s, CheckSummary):
+            stored = next((c for c in s.checks if c.check == suite.check and c.result_id), None)
+            if stored is None:
+                continue
+            suite.result_id = stored.result_id
+            s.checks[s.checks.index(stored)] = suite
+            changed.append((s, suite))
+        changed += [(s, c) for c in s.checks if c.details and "gx" in c.details]
+    if not changed:
+        return
+    fields = ("status", "observed", "offending", "details")
+    update = quality_results.update().where(
+        quality_results.c.result_id == sa.bindparam("b_id")).values(
+        **{f: sa.bindparam(f"b_{f}") for f in fields})
+    rows = [_result_row(c, s.load_id, _now()) for s, c in changed]
+    try:
+        with engine.begin() as conn:
+            conn.execute(update, [{"b_id": r["result_id"], **{f"b_{f}": r[f] for f in fields}}
+                                  for r in rows])
+    except Exception:  # noqa: BLE001 - the data is loaded; the stored rows say GX did not run
+        pass

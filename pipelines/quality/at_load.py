@@ -11,8 +11,10 @@ run (`could_not_run`, with GX's error).
 
 Cost is bounded: the sample does not grow with the file; GX is imported in a background
 thread from the start of the load (`prefetch`), and it validates in a worker thread while the
-loader writes, joined just before the check results are stored. `RAPPORT_LOAD_GX=off` skips
-the step (the SQL rules still check every record).
+loader goes on. A file's transaction stores its SQL check results with a `could_not_run`
+placeholder per sample (`placeholders`: what stays stored if the load stops before GX is done);
+the loader joins GX once, after the last file (`finish`), and stores its verdicts in their
+place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every record).
 """
 from __future__ import annotations
 
@@ -130,6 +132,17 @@ def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
     if not hasattr(owner, _PENDING):
         setattr(owner, _PENDING, [])
     getattr(owner, _PENDING).append(_Pending(table, checks, rows, counts, future, started))
+
+
+PENDING_ERROR = "the load stopped before Great Expectations had validated the sample"
+
+
+def placeholders(owner: object, make_check: Any) -> list[Any]:
+    """A `could_not_run` `<table>.gx_suite` row per sample of `owner` still being validated."""
+    return [make_check(check=f"{p.table}.gx_suite", severity=ERROR, status=COULD_NOT_RUN,
+                       observed=0, offending=[],
+                       details={"sample_rows": p.sample_rows, "error": PENDING_ERROR})
+            for p in getattr(owner, _PENDING, [])]
 
 
 def finish(owner: object, make_check: Any) -> list[Any]:

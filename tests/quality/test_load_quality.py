@@ -150,3 +150,36 @@ def test_loads_can_skip_great_expectations(duckdb_url: str, tmp_path: Path,
     assert (s.loaded, s.quarantined) == (4, 3)
     assert not [c for c in s.checks if c.check.endswith("gx_suite")]
     assert all(c.details is None for c in s.checks)
+
+
+@pytest.mark.parametrize("url_fixture", ["duckdb_url", "pg_url"])
+def test_a_file_commits_its_sample_as_not_yet_validated_until_gx_has_run(
+        url_fixture: str, request: pytest.FixtureRequest, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX is joined once after the files' transactions: what each file committed says so."""
+    from pipelines import load
+    from pipelines.quality import at_load
+
+    url = request.getfixturevalue(url_fixture)
+    seen: dict[str, list[tuple]] = {}
+    store = load._store_great_expectations
+
+    def look_then_store(engine: sa.Engine, summaries: list) -> None:
+        with engine.connect() as conn:  # what a load stopped here would leave
+            seen["committed"] = [tuple(r) for r in conn.execute(sa.text(
+                "SELECT \"check\", status, details FROM quality_results "
+                "WHERE \"check\" LIKE '%.gx_suite' ORDER BY 1"))]
+        store(engine, summaries)
+
+    monkeypatch.setattr(load, "_store_great_expectations", look_then_store)
+    folder = write_folder(tmp_path / "export", people=PEOPLE, interactions=INTERACTIONS)
+    load_paths([folder], url, now=NOW)
+    assert [(c, s) for c, s, _ in seen["committed"]] == [
+        ("interactions.gx_suite", "could_not_run"), ("people.gx_suite", "could_not_run")]
+    assert all(json.loads(d)["error"] == at_load.PENDING_ERROR for _, _, d in seen["committed"])
+    assert query(url, "SELECT \"check\", status FROM quality_results "
+                      "WHERE \"check\" LIKE '%.gx_suite' ORDER BY 1") == [
+        ("interactions.gx_suite", "passed"), ("people.gx_suite", "passed")]
+    (kind,) = query(url, "SELECT details FROM quality_results "
+                         "WHERE \"check\" = 'interactions.kind_is_canonical'")
+    assert json.loads(kind[0])["gx"]["status"] == "failed"
