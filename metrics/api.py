@@ -1,14 +1,20 @@
 """The metrics API the CLI, the dashboard and the report call.
 
-Every function opens the warehouse with `make_engine` (NullPool), runs the compiled SQL inside
-the engine, and returns a small pandas DataFrame of results; no connection is held afterwards.
-An empty or new warehouse gets its schema created and yields values, not errors.
+Every function opens one short-lived connection (read-only on an existing DuckDB file, so
+readers never block each other), runs the compiled SQL inside the engine, and returns a small
+pandas DataFrame of results; no connection is held afterwards. An empty or new warehouse gets
+its schema created and yields values, not errors. pandas is imported only by the functions that
+return DataFrames: `compute_records` and `default_week` (what `rapport metrics` calls) start
+without it.
 """
 from __future__ import annotations
 
+import contextlib
+import math
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
 
-import pandas as pd
 import sqlalchemy as sa
 
 from metrics import catalog as cat
@@ -17,6 +23,9 @@ from metrics.dialects import prepare_session
 from metrics.scope import Scope
 from metrics.weeks import parse_week, reporting_zone, shift, week_of_instant
 from pipelines import warehouse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["week", "metric", "family", "label", "unit", "value"]
 SIGNAL_COLUMNS = ["week", "vanity_metric", "outcome_metric", "vanity_change", "outcome_change",
@@ -29,10 +38,47 @@ def catalog() -> tuple[cat.Metric, ...]:
     return cat.CATALOG
 
 
-def _engine(url: str | None) -> sa.Engine:
+# metrics.rollup stores its tables beside the canonical ones; without this one it has nothing
+# to serve, so the lookup (and its imports) is skipped.
+ROLLUP_STATE_TABLE = "rollup_state"
+
+
+def _existing_duckdb_file(url: str) -> bool:
+    return (warehouse.is_duckdb(url) and warehouse.duckdb_path(url) != ":memory:"
+            and Path(warehouse.duckdb_path(url)).exists())
+
+
+@contextlib.contextmanager
+def _reading(url: str | None) -> Iterator[tuple[sa.Connection, set[str]]]:
+    """A short-lived connection to a warehouse with every canonical table, and its table names.
+
+    An existing DuckDB file (and any other engine) is read on a read-only connection that
+    retries while a writer holds the file, and written only when tables are missing; a new
+    DuckDB file or an in-memory database gets its schema on the connection that is then read.
+    """
+    url = warehouse.resolve_url(url)
+    if not warehouse.is_duckdb(url) or _existing_duckdb_file(url):
+        with warehouse.read_connection(url) as conn:
+            tables = warehouse.table_names(conn)
+            if not warehouse.missing_tables(conn, tables):
+                yield conn, tables
+                return
+        writer = warehouse.make_engine(url)
+        try:
+            warehouse.create_schema(writer)
+        finally:
+            writer.dispose()
+        with warehouse.read_connection(url) as conn:
+            yield conn, warehouse.table_names(conn)
+        return
     engine = warehouse.make_engine(url)
-    warehouse.create_schema(engine)
-    return engine
+    try:
+        with engine.connect() as conn:
+            warehouse.create_schema(conn)
+            conn.commit()
+            yield conn, warehouse.table_names(conn)
+    finally:
+        engine.dispose()
 
 
 def _check_account(conn: sa.Connection, account: str | None) -> None:
@@ -46,46 +92,68 @@ def _check_account(conn: sa.Connection, account: str | None) -> None:
                          "people with is_ours true")
 
 
+def _number(value: object) -> float | None:
+    """A metric value as a float, None where undefined (NULL, NaN or not a number)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _wide_rows(url: str | None, end_week: str, weeks: int, platform: str | None,
+               account: str | None, tz: str | None, names: list[str]) -> list[dict[str, Any]]:
+    """One dict per week (oldest first): the week and each metric's value (float or None)."""
+    parse_week(end_week)
+    reporting_zone(tz)
+    query = compile_metrics(names, Scope.of(end_week, weeks, platform, account, tz))
+    with _reading(url) as (conn, tables):
+        if platform is None and account is None and ROLLUP_STATE_TABLE in tables:
+            from metrics import rollup
+
+            stored = rollup.lookup(url, end_week, weeks, tz, names)
+            if stored is not None:
+                return [{"week": r["week"], **{n: _number(r[n]) for n in names}}
+                        for r in stored.to_dict("records")]
+        _check_account(conn, account)
+        prepare_session(conn)
+        rows = conn.execute(query).mappings().all()
+    return [{"week": r["week"], **{n: _number(r[n]) for n in names}} for r in rows]
+
+
 def compute_wide(url: str | None, end_week: str, weeks: int = 1, platform: str | None = None,
                  account: str | None = None, tz: str | None = None,
                  metrics: list[str] | None = None) -> pd.DataFrame:
     """One row per week (oldest first), one column per metric."""
-    parse_week(end_week)
-    reporting_zone(tz)
-    names = metrics or [m.name for m in cat.CATALOG]
-    if platform is None and account is None:
-        from metrics import rollup
+    import pandas as pd
 
-        stored = rollup.lookup(url, end_week, weeks, tz, names)
-        if stored is not None:
-            return stored
-    query = compile_metrics(names, Scope.of(end_week, weeks, platform, account, tz))
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            _check_account(conn, account)
-            prepare_session(conn)
-            rows = conn.execute(query).mappings().all()
-    finally:
-        engine.dispose()
+    names = metrics or [m.name for m in cat.CATALOG]
+    rows = _wide_rows(url, end_week, weeks, platform, account, tz, names)
     frame = pd.DataFrame(rows, columns=["week", *names])
     for name in names:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        frame[name] = frame[name].astype("float64")
     return frame
+
+
+def compute_records(url: str | None, end_week: str, weeks: int = 1, platform: str | None = None,
+                    account: str | None = None, tz: str | None = None) -> list[dict[str, Any]]:
+    """What `compute` returns, as plain dicts with None where undefined (no pandas needed)."""
+    names = [m.name for m in cat.CATALOG]
+    return [{"week": row["week"], "metric": m.name, "family": m.family, "label": m.label,
+             "unit": m.unit, "value": row[m.name]}
+            for row in _wide_rows(url, end_week, weeks, platform, account, tz, names)
+            for m in cat.CATALOG]
 
 
 def compute(url: str | None, end_week: str, weeks: int = 1, platform: str | None = None,
             account: str | None = None, tz: str | None = None) -> pd.DataFrame:
     """Every metric for the `weeks` weeks ending with `end_week`: week, metric, family, label,
     unit, value (NaN where undefined); weeks in order, metrics in catalog order."""
-    wide = compute_wide(url, end_week, weeks, platform, account, tz)
-    records = []
-    for _, row in wide.iterrows():
-        for m in cat.CATALOG:
-            value = row[m.name]
-            records.append({"week": row["week"], "metric": m.name, "family": m.family,
-                            "label": m.label, "unit": m.unit,
-                            "value": None if pd.isna(value) else float(value)})
+    import pandas as pd
+
+    records = compute_records(url, end_week, weeks, platform, account, tz)
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame["value"] = frame["value"].astype("float64")
     return frame
@@ -94,13 +162,9 @@ def compute(url: str | None, end_week: str, weeks: int = 1, platform: str | None
 def default_week(url: str | None, now: datetime | None = None, tz: str | None = None) -> str | None:
     """The latest complete week by the clock that is not after the week of the latest
     interaction loaded (None when nothing is loaded)."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            latest = conn.execute(sa.select(sa.func.max(warehouse.interactions.c.occurred_at))
-                                  ).scalar()
-    finally:
-        engine.dispose()
+    with _reading(url) as (conn, _):
+        latest = conn.execute(sa.select(sa.func.max(warehouse.interactions.c.occurred_at))
+                              ).scalar()
     if latest is None:
         return None
     if isinstance(latest, str):  # SQLite returns the stored text when aggregated
@@ -118,7 +182,7 @@ def _change(series: pd.Series, lag: int) -> pd.Series:
 
 
 def _words(m: cat.Metric, change: float) -> str:
-    if pd.isna(change):
+    if _number(change) is None:
         return f"{m.label.lower()} could not be compared"
     verb = "rose" if change > 0 else "fell" if change < 0 else "did not move"
     return f"{m.label.lower()} {verb}" + (f" {abs(change):.0%}" if change else "")
@@ -129,6 +193,8 @@ def signals(url: str | None, end_week: str, weeks: int = 1, platform: str | None
     """Divergence flags: for each vanity/adoption metric and the outcome it is mistaken for,
     and each week, the change of both over the trailing four weeks; flagged when the context
     figure grew while the outcome fell."""
+    import pandas as pd
+
     pairs = cat.divergence_pairs()
     names = list(dict.fromkeys(n for v, o in pairs for n in (v.name, o.name)))
     wide = compute_wide(url, end_week, weeks + TRAILING_WEEKS, platform, account, tz, names)

@@ -2,7 +2,8 @@
 
 Output contract (DESIGN §6): `--format json` prints a JSON list of objects with week, metric,
 family, label, unit and value (null where undefined); csv has the same columns, its text cells
-neutralised against formula injection; table is aligned for reading.
+neutralised against formula injection; table is aligned for reading. The metrics are formatted
+from plain records, so the command runs without importing pandas (only --signals needs it).
 """
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import io
 import json
 import math
 import sys
-
-import pandas as pd
+from typing import Any, Mapping, Sequence
 
 from metrics import api
 from metrics import catalog as cat
@@ -42,19 +42,24 @@ def _plain(value: object) -> object:
     return value
 
 
-def to_json(frame: pd.DataFrame) -> str:
-    """The frame as a JSON list of objects (null where undefined)."""
-    records = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    return json.dumps(records, indent=2, ensure_ascii=False)
+Records = Sequence[Mapping[str, Any]]
 
 
-def to_csv(frame: pd.DataFrame) -> str:
-    """The frame as CSV, text cells neutralised (=, +, -, @ at the start get a quote)."""
+def to_json(records: Records) -> str:
+    """The records as a JSON list of objects (null where undefined)."""
+    plain = [{k: _plain(v) for k, v in row.items()} for row in records]
+    return json.dumps(plain, indent=2, ensure_ascii=False)
+
+
+def to_csv(records: Records, columns: Sequence[str]) -> str:
+    """The records as CSV with these columns, text cells neutralised (=, +, -, @ at the start
+    get a quote)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(frame.columns)
-    for row in frame.itertuples(index=False):
-        writer.writerow(["" if _plain(v) is None else neutralise(_plain(v)) for v in row])
+    writer.writerow(columns)
+    for row in records:
+        writer.writerow(["" if _plain(row[c]) is None else neutralise(_plain(row[c]))
+                         for c in columns])
     return out.getvalue()
 
 
@@ -68,10 +73,10 @@ def _shown(m: cat.Metric, value: object) -> str:
         return str(value)
 
 
-def to_table(frame: pd.DataFrame) -> str:
+def to_table(records: Records) -> str:
     """Metrics as rows, weeks as columns, each value in its metric's format."""
-    weeks = list(dict.fromkeys(frame["week"]))
-    values = {(r.week, r.metric): r.value for r in frame.itertuples(index=False)}
+    weeks = list(dict.fromkeys(r["week"] for r in records))
+    values = {(r["week"], r["metric"]): r["value"] for r in records}
     header = ["family", "metric", *weeks]
     rows = [[m.family, m.name, *(_shown(m, values.get((w, m.name))) for w in weeks)]
             for m in cat.CATALOG]
@@ -85,12 +90,12 @@ def to_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def signals_table(frame: pd.DataFrame) -> str:
+def signals_table(records: Records) -> str:
     """Divergence signals, one per line, flagged ones marked."""
-    if frame.empty:
+    if not records:
         return "no signals (not enough weeks of data)"
-    return "\n".join(f"{r.week}  {'FLAG' if r.flagged else '    '}  {r.message}"
-                     for r in frame.itertuples(index=False))
+    return "\n".join(f"{r['week']}  {'FLAG' if r['flagged'] else '    '}  {r['message']}"
+                     for r in records)
 
 
 def run_metrics(week: str | None, weeks: int, platform: str | None, account: str | None,
@@ -112,16 +117,18 @@ def run_metrics(week: str | None, weeks: int, platform: str | None, account: str
                 return 2
         parse_week(week)
         if signals:
-            frame = api.signals(db, week, weeks, platform, account)
+            records = api.signals(db, week, weeks, platform, account).to_dict("records")
+            columns = api.SIGNAL_COLUMNS
         else:
-            frame = api.compute(db, week, weeks, platform, account)
+            records = api.compute_records(db, week, weeks, platform, account)
+            columns = api.COLUMNS
     except (WeekError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if fmt == "json":
-        print(to_json(frame))
+        print(to_json(records))
     elif fmt == "csv":
-        sys.stdout.write(to_csv(frame))
+        sys.stdout.write(to_csv(records, columns))
     else:
-        print(signals_table(frame) if signals else to_table(frame))
+        print(signals_table(records) if signals else to_table(records))
     return 0

@@ -230,9 +230,31 @@ def query(url: str | None, statement: sa.Executable | str,
         return list(conn.execute(statement, params or {}).fetchall())
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every canonical table that does not exist yet."""
-    metadata.create_all(engine, checkfirst=True)
+def table_names(conn: sa.Connection) -> set[str]:
+    """The tables of the database's default schema, in one look at its catalog."""
+    return set(sa.inspect(conn).get_table_names(schema=conn.dialect.default_schema_name))
+
+
+def missing_tables(conn: sa.Connection, present: set[str] | None = None) -> list[str]:
+    """The canonical tables that the database does not have yet (`present`: its table names,
+    when the caller has them)."""
+    present = table_names(conn) if present is None else present
+    return [name for name in metadata.tables if name not in present]
+
+
+def create_schema(bind: Engine | sa.Connection) -> None:
+    """Create every canonical table that does not exist yet.
+
+    A warehouse that has them all costs one look at its list of tables (SQLAlchemy's
+    `create_all(checkfirst=True)` asks once per table); one that lacks any, new or made by an
+    older version, gets the missing ones. Given a connection, the caller commits.
+    """
+    if isinstance(bind, sa.Connection):
+        if missing_tables(bind):
+            metadata.create_all(bind, checkfirst=True)
+        return
+    with bind.begin() as conn:
+        create_schema(conn)
 
 
 @lru_cache(maxsize=None)
