@@ -18,7 +18,10 @@ place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every rec
 """
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +37,13 @@ SAMPLE_ROWS = 2_000
 FAILING_ROWS = 500
 ENV = "RAPPORT_LOAD_GX"
 
+# Backends Great Expectations imports whenever they are installed, though a load only ever
+# validates a pandas DataFrame; the test extras install them (pyspark alone is about 1 s).
+UNUSED_BACKENDS = ("pyspark", "py4j", "snowflake", "databricks", "trino", "sqlalchemy_bigquery",
+                   "google.cloud", "google.api_core", "google.auth", "google.oauth2")
+
 _executor: ThreadPoolExecutor | None = None
+_import_thread: threading.Thread | None = None
 _PENDING = "_gx_pending"  # attribute of the load's summary holding its running validations
 
 
@@ -54,12 +63,45 @@ def enabled() -> bool:
     return value not in ("off", "0", "false", "no")
 
 
-def prefetch() -> None:
-    """Start importing Great Expectations in the background when loads use it."""
-    if enabled():
-        from pipelines.quality.gx_run import prefetch as start_import
+class _WithoutBackends(importlib.abc.MetaPathFinder):
+    """Makes UNUSED_BACKENDS unimportable, for imports made by one thread only."""
 
-        start_import()
+    def __init__(self, thread: threading.Thread):
+        self.thread = thread
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if threading.current_thread() is self.thread and any(
+                name == b or name.startswith(b + ".") for b in UNUSED_BACKENDS):
+            raise ModuleNotFoundError(f"{name} is not used to validate at load", name=name)
+        return None
+
+
+def _import_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    finder = _WithoutBackends(threading.current_thread())
+    sys.meta_path.insert(0, finder)
+    try:
+        import pandas  # noqa: F401
+        import great_expectations  # noqa: F401
+
+        from pipelines.quality import gx_expectations  # noqa: F401
+    except Exception:  # the validation imports it again and reports the error there
+        pass
+    finally:
+        sys.meta_path.remove(finder)
+
+
+def prefetch() -> None:
+    """Start importing Great Expectations (and pandas) in a background thread when loads use it.
+
+    Its optional backends (Spark, BigQuery, Snowflake, Trino) are left out: GX then sees them
+    as not installed, which they need not be to validate a DataFrame. Other threads, and
+    later imports, still import them as usual.
+    """
+    global _import_thread
+    if enabled() and _import_thread is None and "great_expectations" not in sys.modules:
+        _import_thread = threading.Thread(target=_import_gx, name="gx-import-at-load", daemon=True)
+        _import_thread.start()
 
 
 def load_checks(table: str) -> list[Check]:

@@ -183,3 +183,23 @@ def test_a_file_commits_its_sample_as_not_yet_validated_until_gx_has_run(
     (kind,) = query(url, "SELECT details FROM quality_results "
                          "WHERE \"check\" = 'interactions.kind_is_canonical'")
     assert json.loads(kind[0])["gx"]["status"] == "failed"
+
+
+def test_the_load_imports_great_expectations_without_backends_it_does_not_use() -> None:
+    """Spark (installed for the test suite) stays out of the load's GX import, and only there."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    from tests.conftest import need
+
+    need(importlib.util.find_spec("pyspark") is not None, "pyspark (a test extra) is installed")
+    code = ("import os, sys; os.environ['RAPPORT_LOAD_GX'] = 'sample'\n"
+            "from pipelines.quality import at_load\n"
+            "at_load.prefetch(); at_load._import_thread.join()\n"
+            "from great_expectations.compatibility import pyspark as gx_spark\n"
+            "print('great_expectations' in sys.modules, 'pyspark' in sys.modules, "
+            "type(gx_spark.pyspark).__name__)\n"
+            "import pyspark; print(pyspark.__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["True False NotImported", "pyspark"]
