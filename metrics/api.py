@@ -116,7 +116,7 @@ def _wide_rows(url: str | None, end_week: str, weeks: int, platform: str | None,
             stored = rollup.lookup(url, end_week, weeks, tz, names)
             if stored is not None:
                 return [{"week": r["week"], **{n: _number(r[n]) for n in names}}
-                        for r in stored.to_dict("records")]
+                        for r in stored]
         _check_account(conn, account)
         prepare_session(conn)
         rows = conn.execute(query).mappings().all()

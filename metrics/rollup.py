@@ -23,7 +23,6 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
 import sqlalchemy as sa
 
 from metrics.dialects import is_embedded_duckdb
@@ -132,9 +131,9 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | 
     A failed refresh leaves no rollup behind (readers then compute live); it never fails a load.
     """
     if not enabled() or not is_embedded_duckdb(engine):
-        # Elsewhere the catalog over every week can take longer than the load itself (on
-        # PostgreSQL the relationship joins are planned as nested loops, docs/benchmarks.md):
-        # those warehouses compute live until the compiler plans well there.
+        # Elsewhere the catalog over every week can take longer than the load itself (tens
+        # of seconds at 1M interactions on PostgreSQL, docs/benchmarks.md): a shared warehouse
+        # computes live.
         return None
     started = time.perf_counter()
     try:
@@ -196,8 +195,9 @@ def _stored(url: str | None, tz: str | None) -> tuple[dict, str, str] | None:
 
 
 def lookup(url: str | None, end_week: str, weeks: int, tz: str | None,
-           names: list[str]) -> pd.DataFrame | None:
-    """The wide frame `metrics.api.compute_wide` would return, from the rollups, or None."""
+           names: list[str]) -> list[dict] | None:
+    """The rows `metrics.api` would compute (week, then each metric's value, oldest week
+    first), from the rollups, or None."""
     if not enabled():
         return None
     labels = [w.label for w in week_range(end_week, weeks, tz)]
@@ -209,7 +209,4 @@ def lookup(url: str | None, end_week: str, weeks: int, tz: str | None,
         return None
     if any((w, n) not in values for w in labels for n in names):
         return None
-    frame = pd.DataFrame({"week": labels, **{n: [values[(w, n)] for w in labels] for n in names}})
-    for name in names:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    return frame
+    return [{"week": w, **{n: values[(w, n)] for n in names}} for w in labels]

@@ -1,0 +1,90 @@
+"""Weekly rollups change how fast an answer comes, never the answer.
+
+The rollups are refreshed the way a load refreshes them, then the same questions are asked
+with them and without them (RAPPORT_ROLLUPS=off computes live).
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+import sqlalchemy as sa
+
+from metrics import api, rollup
+from pipelines import warehouse
+from tests.metrics.builder import Warehouse
+from tests.metrics.test_startup_paths import _modules_after
+
+
+def _community(url: str) -> None:
+    w = Warehouse(url)
+    w.person("x:O", ours=True)
+    for n in range(6):
+        w.person(f"x:P{n}")
+    for week in range(8):
+        day = 2 + week * 7
+        for n in range(week % 4 + 1):
+            when = f"2026-03-{day:02d} 1{n}:00" if day <= 31 else f"2026-04-{day - 31:02d} 1{n}:00"
+            thread = f"t{week}-{n}"
+            w.say(when, "x:O", f"x:P{n}", "dm", thread=thread)
+            if n % 2 == 0:
+                w.say(when.replace(":00", ":30"), f"x:P{n}", "x:O", "dm", thread=thread)
+    w.audience("2026-03-05", "x:O", followers=100, impressions=1000)
+    w.audience("2026-04-10", "x:O", followers=130, impressions=900)
+    w.referral("2026-03-20 09:00", value=500.0)
+    w.cost("2026-W12", hours=3, hourly_rate=50.0)
+    w.save()
+
+
+def _same(a: list[dict], b: list[dict]) -> bool:
+    def norm(v):
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, 9)
+    return [{**r, "value": norm(r["value"])} for r in a] == \
+        [{**r, "value": norm(r["value"])} for r in b]
+
+
+@pytest.fixture
+def rolled_up(duckdb_url: str, monkeypatch) -> str:
+    monkeypatch.setenv(rollup.ENV, "on")
+    _community(duckdb_url)
+    engine = warehouse.make_engine(duckdb_url)
+    try:
+        assert rollup.refresh_after_load(engine) is not None
+    finally:
+        engine.dispose()
+    return duckdb_url
+
+
+def test_served_values_equal_live_ones(rolled_up: str, monkeypatch) -> None:
+    served = api.compute_records(rolled_up, "2026-W16", 6)
+    assert rollup.lookup(rolled_up, "2026-W16", 6, None, ["reciprocal_relationships"])
+    monkeypatch.setenv(rollup.ENV, "off")
+    live = api.compute_records(rolled_up, "2026-W16", 6)
+    assert any(r["value"] for r in live)
+    assert _same(served, live)
+
+
+def test_weeks_outside_the_stored_range_are_not_served(rolled_up: str) -> None:
+    assert rollup.lookup(rolled_up, "2026-W30", 2, None, ["conversations"]) is None
+
+
+def test_changed_data_is_not_served_from_stale_rollups(rolled_up: str) -> None:
+    assert rollup.lookup(rolled_up, "2026-W16", 4, None, ["conversations"]) is not None
+    engine = warehouse.make_engine(rolled_up)
+    try:
+        with engine.begin() as conn:  # a teammate joins: who is ours changed
+            conn.execute(sa.update(warehouse.people).where(
+                warehouse.people.c.person_id == "x:P0").values(is_ours=True))
+    finally:
+        engine.dispose()
+    assert rollup.lookup(rolled_up, "2026-W16", 4, None, ["conversations"]) is None
+    live = {r["metric"]: r["value"] for r in api.compute_records(rolled_up, "2026-W16", 1)}
+    assert live["messages_sent"] is not None
+
+
+def test_the_cli_serves_rollups_without_pandas(rolled_up: str) -> None:
+    loaded, out = _modules_after(["metrics", "--week", "2026-W16", "--weeks", "2",
+                                  "--db", rolled_up, "--format", "json"])
+    assert loaded["code"] == 0
+    assert "pandas" not in loaded["loaded"]
+    assert '"reciprocal_relationships"' in out
