@@ -151,7 +151,7 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
     """
     header = read_header(path, table)
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in header.columns) + "}"
-    unified = _unify_line_ends(path)
+    unified, lines = _unify_line_ends(path)
     src = str(unified or path).replace("'", "''")
     drop_staging(dcon, table)
     run(dcon, "DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
@@ -189,7 +189,10 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
         run(dcon, f"CREATE OR REPLACE TEMP TABLE segs_{table} AS SELECT * FROM (VALUES {values}) v(start_idx, shift)")
         line_expr = (f"{index} + 2 + coalesce((SELECT max(shift) FROM segs_{table} "
                      f"WHERE start_idx <= {index}), 0)")
-    shifted = _physical_lines(dcon, table, header.columns, f"CAST({line_expr} AS BIGINT)")
+    count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchall()[0][0] + len(rejected)
+    # One physical line per record (the header included) proves that no value spans lines.
+    shifted = lines != count + 1 and _physical_lines(dcon, table, header.columns,
+                                                     f"CAST({line_expr} AS BIGINT)")
     line = f"CAST({line_expr} AS BIGINT)" + (" + coalesce(s.shift, 0)" if shifted else "")
     join = f" LEFT JOIN shift_{table} s ON s.line = CAST({line_expr} AS BIGINT)" if shifted else ""
     # A view, not a table: the typed rows are materialised once, by check_and_clean, and the
@@ -200,15 +203,15 @@ def stage_csv(dcon: Any, table: str, path: Path, label: str) -> tuple[CsvHeader,
         {raw_json} AS _raw,
         nullif(concat_ws('; ', {', '.join(errors) or "NULL"}), '') AS _parse_error
         FROM raw_{table} r{join}""")
-    count = dcon.execute(f"SELECT count(*) FROM raw_{table}").fetchall()[0][0] + len(rejected)
     return header, count
 
 
-def _unify_line_ends(path: Path, chunk_bytes: int = 1 << 24) -> Path | None:
-    """A temporary copy of `path` with every line end as LF, when it mixes CRLF, CR and LF.
+def _unify_line_ends(path: Path, chunk_bytes: int = 1 << 24) -> tuple[Path | None, int | None]:
+    """(a temporary copy of `path` with every line end as LF when it mixes CRLF, CR and LF,
+    else None; the file's number of physical lines when it uses one kind, else None).
 
     DuckDB's reader stops on a file whose rows end differently (a file edited on Windows and
-    appended to elsewhere); line numbers stay the same. None when the file uses one kind.
+    appended to elsewhere); line numbers stay the same in the copy.
     """
     def chunks(handle: Any) -> Any:
         while chunk := handle.read(chunk_bytes):
@@ -216,21 +219,29 @@ def _unify_line_ends(path: Path, chunk_bytes: int = 1 << 24) -> Path | None:
                 chunk += handle.read(1)  # never split a CRLF between two chunks
             yield chunk
 
-    kinds: set[str] = set()
+    breaks = {"crlf": 0, "cr": 0, "lf": 0}
+    last = b""
     with path.open("rb") as f:
         for chunk in chunks(f):
-            crlf = chunk.count(b"\r\n")
-            kinds |= {k for k, n in (("crlf", crlf), ("cr", chunk.count(b"\r") - crlf),
-                                     ("lf", chunk.count(b"\n") - crlf)) if n}
-            if len(kinds) > 1:
+            last = chunk[-1:]
+            if b"\r" not in chunk:  # the usual file: LF only, one fast count
+                breaks["lf"] += chunk.count(b"\n")
+            else:
+                crlf = chunk.count(b"\r\n")
+                breaks["crlf"] += crlf
+                breaks["cr"] += chunk.count(b"\r") - crlf
+                breaks["lf"] += chunk.count(b"\n") - crlf
+            if sum(1 for n in breaks.values() if n) > 1:
                 break
+    kinds = [k for k, n in breaks.items() if n]
     if len(kinds) < 2:
-        return None
+        lines = sum(breaks.values()) + (1 if last not in (b"", b"\n", b"\r") else 0)
+        return None, lines
     fd, name = tempfile.mkstemp(prefix="rapport-csv-", suffix=".csv")
     with path.open("rb") as src, os.fdopen(fd, "wb") as out:
         for chunk in chunks(src):
             out.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
-    return Path(name)
+    return Path(name), None
 
 
 def _line_breaks(expr: str) -> str:
