@@ -1,8 +1,6 @@
 """Pure functions from DataFrames to plotly figures (no Streamlit, no database)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -59,27 +57,6 @@ def _hover_format(unit: str | None) -> str:
     return {"percent": ".0%", "ratio": ".0%", "hours": ".1f", "currency": ",.0f"}.get(kind, ",.1~f")
 
 
-def sparkline(weekly: pd.DataFrame, colour: str, unit: str | None = None) -> go.Figure:
-    """A small line of `value` by `week`; gaps where a week's value is undefined.
-
-    Built from plain dicts in one go: a page draws a score of these, and each `update_*`
-    call on a figure costs a validation pass.
-    """
-    data = weekly.sort_values("week")
-    weeks = list(data["week"])
-    values = [None if pd.isna(v) else float(v) for v in pd.to_numeric(data["value"], errors="coerce")]
-    traces = [dict(type="scatter", x=weeks, y=values, mode="lines+markers", connectgaps=False,
-                   line=dict(color=colour, width=2.5), marker=dict(size=4, color=colour),
-                   hovertemplate="%{x}: %{y:" + _hover_format(unit) + "}<extra></extra>")]
-    if weeks:  # the selected week stands out
-        traces.append(dict(type="scatter", x=weeks[-1:], y=values[-1:], mode="markers",
-                           marker=dict(size=8, color=colour), hoverinfo="skip"))
-    return go.Figure(data=traces, layout=dict(
-        height=64, margin=dict(l=5, r=5, t=5, b=5), showlegend=False, font=FONT,
-        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hoverlabel=dict(font_size=13),
-        xaxis=dict(visible=False, type="category"), yaxis=dict(visible=False, rangemode="tozero")))
-
-
 def trend(data: pd.DataFrame, *, series: str, title: str | None = None, unit: str | None = None,
           colours: dict[str, str] | None = None, height: int = 320) -> go.Figure:
     """Lines of `value` by `week`, one per value of the `series` column."""
@@ -101,24 +78,6 @@ def trend(data: pd.DataFrame, *, series: str, title: str | None = None, unit: st
     _whole_counts(fig, unit)
     if theme.unit_kind(unit) == "ratio":
         fig.update_yaxes(rangemode="normal")
-    return fig
-
-
-def funnel(stages: Sequence[tuple[str, float | None]], *, title: str | None = None) -> go.Figure:
-    """From effort to results: the first stage (activity) muted, the results in colour."""
-    labels = [label for label, _ in stages]
-    values = [0 if theme.is_missing(v) else float(v) for _, v in stages]
-    colours = [theme.MUTED] + [theme.OUTCOME] * (len(stages) - 1)
-    fig = go.Figure(go.Funnel(
-        y=labels, x=values, marker=dict(color=colours),
-        textinfo="value+percent initial", textfont=dict(size=15),
-        connector=dict(line=dict(color=theme.GRID)),
-        hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
-    ))
-    fig = _base(fig, height=320, title=title)
-    fig.update_layout(margin=dict(l=230, r=16, t=8 if not title else 44, b=8))
-    fig.update_xaxes(type="linear", visible=False)
-    fig.update_yaxes(type="category", gridcolor="white", tickfont=dict(size=15), automargin=False)
     return fig
 
 

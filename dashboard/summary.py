@@ -51,10 +51,11 @@ def help_text(description: str, definition: str) -> str:
     return "\n\n".join(parts) or "No definition recorded."
 
 
-def history(results: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """The weekly values of one metric, oldest first."""
-    part = results[results["metric"] == metric][["week", "value"]]
-    return part.sort_values("week").reset_index(drop=True)
+def histories(results: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The weekly values of every metric, oldest first, in one pass (a page draws a score)."""
+    ordered = results[["metric", "week", "value"]].sort_values(["metric", "week"])
+    return {str(name): part[["week", "value"]].reset_index(drop=True)
+            for name, part in ordered.groupby("metric", sort=False)}
 
 
 def delta_colour(family: str, direction: str) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import figures, summary, theme
+from dashboard import inline, summary, theme
 
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False, "scrollZoom": False}
 
@@ -15,6 +15,12 @@ CHART_CONFIG = {"displayModeBar": False, "displaylogo": False, "scrollZoom": Fal
 def chart(fig: go.Figure, key: str, alt: str) -> None:
     """A plotly figure drawn as built (no Streamlit theme), without the mode bar."""
     st.plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG, alt=alt)
+
+
+def sparkline(card: Mapping, weekly: pd.DataFrame, colour: str) -> None:
+    """A metric's weekly trend as a static SVG image (no plotly, nothing to load or run)."""
+    st.html(inline.sparkline(weekly, colour, card["unit"], label=card["label"],
+                             metric=card["name"]))
 
 
 def muted_metric(card: Mapping, weekly: pd.DataFrame) -> None:
@@ -26,8 +32,7 @@ def muted_metric(card: Mapping, weekly: pd.DataFrame) -> None:
                     f":gray[**{theme.escape_markdown(card['value_text'])}**"
                     f"{theme.escape_markdown(change)}]", help=card["help"])
     with trend:
-        chart(figures.sparkline(weekly, theme.MUTED, card["unit"]), key=f"spark_{card['name']}",
-              alt=f"{card['label']}, last {len(weekly)} weeks")
+        sparkline(card, weekly, theme.MUTED)
 
 
 def result_metric(card: Mapping, weekly: pd.DataFrame) -> None:
@@ -41,8 +46,7 @@ def result_metric(card: Mapping, weekly: pd.DataFrame) -> None:
                   delta_arrow="off" if unchanged else "auto",
                   delta_description="vs previous week" if card["change_text"] else None,
                   help=card["help"])
-        chart(figures.sparkline(weekly, colour, card["unit"]), key=f"spark_{card['name']}",
-              alt=f"{card['label']}, last {len(weekly)} weeks")
+        sparkline(card, weekly, colour)
 
 
 def callouts(signals: pd.DataFrame, week: str) -> int:

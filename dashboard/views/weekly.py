@@ -1,9 +1,10 @@
 """Weekly check: context on the left (muted), results on the right (prominent), then the funnel."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import controls, data, figures, queries, summary, theme, tiles
+from dashboard import controls, data, inline, queries, summary, theme, tiles
 from dashboard.report.widget import report_downloads
 from metrics import api
 from metrics import weeks as wk
@@ -29,12 +30,14 @@ signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)
 tiles.callouts(signals, view.week)
 
+trends = summary.histories(results)
+no_weeks = pd.DataFrame({"week": [], "value": []})
 context, results_column = st.columns([1, 2], gap="large")
 with context:
     st.subheader(":gray[Context: audience and activity]")
     st.caption("Easy to grow and easy to game: these show effort and reach, never the result.")
     for card in cards[cards["family"].isin(theme.CONTEXT_FAMILIES)].to_dict("records"):
-        tiles.muted_metric(card, summary.history(results, card["name"]))
+        tiles.muted_metric(card, trends.get(card["name"], no_weeks))
 with results_column:
     st.subheader("Results: relationships and what they bring")
     st.caption("Two-way conversations, answers, reciprocal relationships, referrals, and harm. "
@@ -43,15 +46,14 @@ with results_column:
     for start in range(0, len(shown), 2):
         for column, card in zip(st.columns(2, gap="small"), shown[start:start + 2]):
             with column:
-                tiles.result_metric(card, summary.history(results, card["name"]))
+                tiles.result_metric(card, trends.get(card["name"], no_weeks))
 
 st.subheader(f"From messages to results in {view.week}")
 inbound = data.cached(queries.messages_to_us, view.url, view.version, bounds.start_utc,
                       bounds.end_utc, view.platform, view.account)
 stages = summary.funnel_stages(cards, {"messages_to_us": inbound})
 if stages:
-    tiles.chart(figures.funnel(stages), key="funnel",
-                alt="Funnel from messages sent to referrals")
+    st.html(inline.funnel(stages))
     st.caption("Each stage is counted on its own definition for the week (see the tooltips "
                "above); a later stage is not strictly a subset of the one before it.")
 

@@ -1,11 +1,18 @@
 """The dashboard's weekly page in a real browser: `rapport dashboard` and headless Chromium.
 
-Ready means Streamlit's script has finished (the app's `data-test-script-state` is
-`notRunning`) with the page's charts drawn. Cold is the first visit after the server starts
-(imports, first queries); warm is a fresh browser page after that (the app's caches filled).
+Ready means everything the weekly page shows is drawn: Streamlit's script has finished (the
+app's `data-test-script-state` is `notRunning`), every metric tile has its figure and its
+sparkline image decoded, every sparkline image on the page is decoded, the funnel is there and
+any plotly chart has drawn its SVG. Cold is the first visit after the server starts (imports,
+first queries); warm is a fresh browser page after that (the app's caches filled).
+
+The weekly page is the app's default page, served at the root: `/weekly` is not a page of the
+app (Streamlit answers it with a "Page not found" dialog over the default page).
 """
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -18,7 +25,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-CHART = ".js-plotly-plot, [data-testid='stMetric']"
+CHART = "img.spark"  # the sparklines: static SVG images, one per metric
+DRAWN = """() => {
+  if (!document.querySelector('%s')) return false;
+  const tiles = [...document.querySelectorAll('[class*="st-key-tile_"]')];
+  const sparks = [...document.querySelectorAll('%s')];
+  const plots = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  return tiles.length > 0 && document.querySelector('.funnel') !== null
+    && tiles.every(t => t.querySelector('[data-testid="stMetric"]') && t.querySelector('%s'))
+    && sparks.every(i => i.complete && i.naturalHeight > 0)
+    && plots.every(p => p.querySelector('svg.main-svg'));
+}""" % (READY, CHART, CHART)
 
 
 def available() -> str | None:
@@ -57,11 +74,24 @@ def _visit(browser, url: str, timeout_ms: int = 120_000) -> float:
     try:
         started = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-        page.wait_for_selector(CHART, timeout=timeout_ms)
-        page.wait_for_selector(READY, timeout=timeout_ms)
+        page.wait_for_function(DRAWN, timeout=timeout_ms)
         return time.perf_counter() - started
     finally:
         page.close()
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop `rapport dashboard` and the `streamlit run` it started (one process group)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):  # the second for whatever is left of it
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+    server.wait()
 
 
 def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3) -> dict[str, float]:
@@ -71,7 +101,8 @@ def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3) -> dict[str, float
     port = _free_port()
     server = subprocess.Popen([*rapport_command(), "dashboard", "--port", str(port),
                                "--db", db_url], cwd=cwd, env=bench_env(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
     try:
         started = time.perf_counter()
         _wait_healthy(port, server)
@@ -79,16 +110,11 @@ def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3) -> dict[str, float
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:
-                url = f"http://127.0.0.1:{port}/weekly"
+                url = f"http://127.0.0.1:{port}/"  # the weekly check is the default page
                 cold = _visit(browser, url)
                 warm = median([_visit(browser, url) for _ in range(warm_visits)])
             finally:
                 browser.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
     return {"server_ready_seconds": serving, "cold_seconds": cold, "warm_seconds": warm}

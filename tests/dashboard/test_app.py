@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard import theme
+from dashboard import inline, summary, theme
 from metrics import api
 from metrics import weeks as wk
 from pipelines import warehouse as wh
 from tests.dashboard.conftest import PAGES, open_app, shown_errors
+from tests.dashboard.test_inline import img_attributes, picture
 
 TITLES = {"views/weekly.py": "Weekly check", "views/relationships.py": "Relationships",
           "views/roi.py": "Social ROI", "views/quality.py": "Data quality",
@@ -102,11 +103,13 @@ def test_the_week_picker_changes_the_figures(demo_url: str, monkeypatch) -> None
     assert at.query_params["week"] in (early, [early])
 
 
-def _spark(at, name: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if f"spark_{name}" in element.proto.id:
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no sparkline for {name}")
+def _sparklines(at) -> dict[str, str]:
+    """metric → the sparkline <img> the page shows for it."""
+    shown = {}
+    for element in at.get("html"):
+        if 'class="spark"' in element.proto.body:
+            shown[img_attributes(element.proto.body)["data-metric"]] = element.proto.body
+    return shown
 
 
 def test_sparklines_show_twelve_weeks_of_compute(demo_url: str, monkeypatch) -> None:
@@ -114,10 +117,34 @@ def test_sparklines_show_twelve_weeks_of_compute(demo_url: str, monkeypatch) -> 
     week = at.selectbox(key="week").value
     history = api.compute(demo_url, week, weeks=12)
     expected = history[history["metric"] == "reply_rate"].sort_values("week")
-    line = _spark(at, "reply_rate")["data"][0]
-    assert line["x"] == list(expected["week"])
-    assert [None if v is None else round(v, 9) for v in line["y"]] == [
-        None if pd.isna(v) else round(v, 9) for v in expected["value"]]
+    values = [None if pd.isna(v) else float(v) for v in expected["value"]]
+    spark = _sparklines(at)["reply_rate"]
+    assert picture(spark) == inline.sparkline_svg(values, theme.OUTCOME)
+    assert img_attributes(spark)["title"].split("\n")[1:] == [
+        f"{w}: {theme.format_value(v, 'share')}" for w, v in zip(expected["week"], values)]
+
+
+def test_every_metric_has_one_sparkline_in_its_family_colour(demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch)
+    shown = _sparklines(at)
+    families = {m["name"]: m["family"] for m in _catalog()
+                if m["family"] in (*theme.CONTEXT_FAMILIES, *RESULT_FAMILIES)}
+    assert set(shown) == set(families)
+    for name, family in families.items():
+        colour = theme.MUTED if family in theme.CONTEXT_FAMILIES else theme.family_colour(family)
+        assert f'stroke="{colour}"' in picture(shown[name]), name
+    assert at.get("plotly_chart") == []  # nothing on the weekly check waits for plotly.js
+
+
+def test_the_funnel_shows_the_weeks_counts(demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch)
+    week = at.selectbox(key="week").value
+    [funnel] = [e.proto.body for e in at.get("html") if 'class="funnel"' in e.proto.body]
+    values = _expected(demo_url, week, None).set_index("metric")["value"]
+    for metric, label in summary.FUNNEL:
+        if metric in values:
+            count = f"{float(values[metric]):,.0f}"
+            assert f"{label}</div>" in funnel and f"{label}: {count} (" in funnel, (metric, count)
 
 
 def test_a_link_reproduces_the_view(demo_url: str, monkeypatch) -> None:

@@ -94,6 +94,19 @@ def test_validate_costs(rows, written, blanks, error) -> None:
         assert any(error in e for e in errors), errors
 
 
+def test_histories_give_each_metric_its_weeks_oldest_first() -> None:
+    results = pd.DataFrame({"metric": ["a", "b", "a", "a", "b"],
+                            "week": ["2026-W03", "2026-W01", "2026-W01", "2026-W02", "2026-W02"],
+                            "value": [3.0, 10.0, 1.0, None, 20.0], "family": ["outcome"] * 5})
+    trends = summary.histories(results)
+    assert sorted(trends) == ["a", "b"]
+    assert list(trends["a"].columns) == ["week", "value"]
+    assert list(trends["a"]["week"]) == ["2026-W01", "2026-W02", "2026-W03"]
+    assert trends["a"]["value"].iloc[0] == 1.0 and pd.isna(trends["a"]["value"].iloc[1])
+    assert list(trends["b"]["value"]) == [10.0, 20.0]
+    assert summary.histories(results.iloc[0:0]) == {}
+
+
 def test_changed_rows_are_the_new_and_the_edited_ones() -> None:
     base = pd.DataFrame([{"week": "2026-W10", "platform": "x", "hours": 2.0, "hourly_rate": 50.0,
                           "spend": float("nan")},
@@ -185,20 +198,6 @@ def test_loose_parts_of_one_export_are_named_after_their_files(tmp_path: Path, r
 def test_display_name_hides_the_temporary_folder(tmp_path: Path) -> None:
     message = f"{tmp_path}/files/a.json: not an export rapport recognises"
     assert uploads.display_name(message, tmp_path) == "a.json: not an export rapport recognises"
-
-
-def test_sparkline_draws_the_values_with_a_gap_for_undefined_weeks() -> None:
-    weekly = pd.DataFrame({"week": ["2026-W02", "2026-W01", "2026-W03"], "value": [None, 1, 3]})
-    fig = figures.sparkline(weekly, theme.OUTCOME, "count")
-    assert list(fig.data[0].x) == ["2026-W01", "2026-W02", "2026-W03"]
-    assert fig.data[0].y[0] == 1 and pd.isna(fig.data[0].y[1]) and fig.data[0].y[2] == 3
-    assert fig.data[0].line.color == theme.OUTCOME
-
-
-def test_funnel_mutes_effort_and_colours_results() -> None:
-    fig = figures.funnel([("Messages", 200), ("Conversations", 12), ("Referrals", None)], title="t")
-    assert list(fig.data[0].x) == [200, 12, 0]
-    assert list(fig.data[0].marker.color) == [theme.MUTED, theme.OUTCOME, theme.OUTCOME]
 
 
 def test_trend_draws_one_line_per_series() -> None:

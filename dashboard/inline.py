@@ -1,0 +1,142 @@
+"""Pure functions from values to static HTML and SVG: the weekly check's sparklines and funnel.
+
+No plotly and no JavaScript. As plotly figures, the weekly check's score of sparklines and its
+funnel kept the browser busy for seconds (loading plotly.js, then drawing each figure); as an
+SVG image per sparkline and a few styled boxes for the funnel they cost next to nothing. The
+HTML is what `st.html` keeps after sanitising (no inline <svg>, so a sparkline is an <img>).
+"""
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from html import escape
+
+import pandas as pd
+
+from dashboard import theme
+
+SPARK_HEIGHT = 48
+SPARK_PAD = 6  # pixels above and below the line, room for the selected week's marker
+SPARK_INSET = 4.0  # percent of the width left and right, room for the first and last markers
+
+Point = tuple[float, float]
+
+
+def spark_points(values: Sequence[float | None], height: int = SPARK_HEIGHT,
+                 pad: int = SPARK_PAD) -> list[Point | None]:
+    """Each week's position: x in percent of the width, y in pixels from the top; None where
+    the value is undefined. The range always includes zero (as the plotly sparklines' did), so
+    a change is seen against the whole rather than magnified, and equal values draw a flat line."""
+    defined = [float(v) for v in values if not theme.is_missing(v)]
+    low, high = min([0.0, *defined]), max([0.0, *defined])
+    if high == low:  # every week zero: a flat line on the baseline
+        high = low + 1.0
+    span = high - low
+    step = (100.0 - 2 * SPARK_INSET) / (len(values) - 1) if len(values) > 1 else 0.0
+    return [None if theme.is_missing(v) else
+            (SPARK_INSET + index * step if len(values) > 1 else 50.0,
+             pad + (high - float(v)) / span * (height - 2 * pad))
+            for index, v in enumerate(values)]
+
+
+def runs(points: Sequence[Point | None]) -> list[list[Point]]:
+    """The unbroken stretches of defined points (an undefined week breaks the line)."""
+    stretches: list[list[Point]] = [[]]
+    for point in points:
+        if point is None:
+            if stretches[-1]:
+                stretches.append([])
+        else:
+            stretches[-1].append(point)
+    return [s for s in stretches if s]
+
+
+def sparkline_svg(values: Sequence[float | None], colour: str,
+                  height: int = SPARK_HEIGHT) -> str:
+    """An SVG document as wide as its box: a line through the values, a dot per defined week
+    and a larger dot on the last (selected) week; gaps where a value is undefined."""
+    points = spark_points(values, height)
+    lines = "".join(
+        f'<line x1="{a[0]:.2f}%" y1="{a[1]:.2f}" x2="{b[0]:.2f}%" y2="{b[1]:.2f}"/>'
+        for stretch in runs(points) for a, b in zip(stretch, stretch[1:]))
+    dots = "".join(
+        f'<circle cx="{p[0]:.2f}%" cy="{p[1]:.2f}" r="{4 if i == len(points) - 1 else 2}"/>'
+        for i, p in enumerate(points) if p is not None)
+    colour = escape(colour)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}">'
+            f'<g stroke="{colour}" stroke-width="2.5" stroke-linecap="round">{lines}</g>'
+            f'<g fill="{colour}">{dots}</g></svg>')
+
+
+def sparkline(weekly: pd.DataFrame, colour: str, unit: str | None = None, *, label: str = "",
+              metric: str = "", height: int = SPARK_HEIGHT) -> str:
+    """A metric's weeks (`week`, `value`) as an <img> of its sparkline; hovering it lists the
+    weeks and their values."""
+    data = weekly.sort_values("week")
+    weeks = [str(w) for w in data["week"]]
+    values = [None if pd.isna(v) else float(v)
+              for v in pd.to_numeric(data["value"], errors="coerce")]
+    picture = base64.b64encode(sparkline_svg(values, colour, height).encode()).decode()
+    name = f"{label}, last {len(weeks)} weeks" if label else f"last {len(weeks)} weeks"
+    listing = "\n".join([name, *(f"{w}: {theme.format_value(v, unit)}"
+                                 for w, v in zip(weeks, values))])
+    return (f'<img class="spark" data-metric="{escape(metric)}" alt="{escape(name)}" '
+            f'title="{escape(listing)}" src="data:image/svg+xml;base64,{picture}" '
+            f'style="display:block;width:100%;height:{height}px">')
+
+
+FUNNEL_LABEL_WIDTH = 230  # pixels for the stage names, right-aligned beside the bars
+FUNNEL_BAR_HEIGHT = 48
+FUNNEL_GAP = 10  # the connector between two bars
+FUNNEL_CONNECTOR = "#C9CDD3"  # between the grid and the muted bar: seen, never loud
+INSIDE_SHARE = 0.12  # a bar narrower than this (of the widest) has its text beside it
+_TEXT = "position:absolute;display:flex;flex-direction:column;justify-content:center;"
+INSIDE = _TEXT + "inset:0;align-items:center;color:white"
+BESIDE = _TEXT + "left:100%;top:0;bottom:0;padding-left:6px;color:#1F2328"
+
+
+def funnel_shares(values: Sequence[float | None]) -> list[tuple[float, float | None]]:
+    """Each stage's width as a share of the largest stage, and its share of the first stage
+    (None when the first stage is zero); undefined stages count as zero, as plotly drew them."""
+    numbers = [0.0 if theme.is_missing(v) else float(v) for v in values]
+    widest = max([0.0, *numbers]) or 1.0
+    first = numbers[0] if numbers else 0.0
+    return [(n / widest, n / first if first else None) for n in numbers]
+
+
+def funnel(stages: Sequence[tuple[str, float | None]]) -> str:
+    """From effort to results as centred bars: the first stage (activity) muted, the results in
+    colour, each with its count and its share of the first stage, joined by grey connectors."""
+    shares = funnel_shares([value for _, value in stages])
+    rows = []
+    for index, ((label, value), (width, of_first)) in enumerate(zip(stages, shares)):
+        if index:
+            rows.append(_connector(shares[index - 1][0], width))
+        count = "0" if theme.is_missing(value) else f"{float(value):,.0f}"
+        share = "—" if of_first is None else f"{of_first:.0%}"
+        colour = theme.MUTED if index == 0 else theme.OUTCOME
+        place = INSIDE if width >= INSIDE_SHARE else BESIDE
+        rows.append(
+            f'<div class="funnel-stage" style="display:flex;align-items:center;'
+            f'height:{FUNNEL_BAR_HEIGHT}px">'
+            f'<div style="flex:0 0 {FUNNEL_LABEL_WIDTH}px;text-align:right;padding-right:16px;'
+            f'font-size:15px;color:#1F2328">{escape(label)}</div>'
+            f'<div style="flex:1;display:flex;justify-content:center;height:100%">'
+            f'<div title="{escape(label)}: {count} ({share} of the first stage)" '
+            f'style="position:relative;width:{width * 100:.2f}%;min-width:2px;height:100%;'
+            f'background:{colour};font-size:15px;line-height:1.25">'
+            f'<span style="{place}"><span>{count}</span><span>{share}</span></span>'
+            f'</div></div></div>')
+    name = "Funnel: " + ", ".join(f"{label} {0 if theme.is_missing(v) else float(v):,.0f}"
+                                  for label, v in stages)
+    return (f'<div class="funnel" role="img" aria-label="{escape(name)}" '
+            f'style="margin:8px 16px 8px 0">{"".join(rows)}</div>')
+
+
+def _connector(above: float, below: float) -> str:
+    """The grey band from a bar of width `above` down to the next one, of width `below`."""
+    top, bottom = (50 - above * 50, 50 + above * 50), (50 - below * 50, 50 + below * 50)
+    return (f'<div style="display:flex;height:{FUNNEL_GAP}px">'
+            f'<div style="flex:0 0 {FUNNEL_LABEL_WIDTH}px"></div>'
+            f'<div style="flex:1;background:{FUNNEL_CONNECTOR};clip-path:polygon({top[0]:.2f}% 0,'
+            f'{top[1]:.2f}% 0,{bottom[1]:.2f}% 100%,{bottom[0]:.2f}% 100%)"></div></div>')

@@ -1,0 +1,168 @@
+"""The weekly check's static sparklines and funnel, as pure functions of their values."""
+from __future__ import annotations
+
+import base64
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from dashboard import inline, theme
+
+SVG = "{http://www.w3.org/2000/svg}"
+TOP, BOTTOM = inline.SPARK_PAD, inline.SPARK_HEIGHT - inline.SPARK_PAD
+
+
+def close(value):
+    """Equal to the two decimals the SVG is written with."""
+    return pytest.approx(value, abs=0.006)
+
+
+def drawn(svg: str) -> tuple[list[tuple[float, float, float, float]], list[tuple[float, float, float]]]:
+    """The lines (x1, y1, x2, y2) and dots (x, y, r) of a sparkline SVG, x in percent."""
+    root = ET.fromstring(svg)
+    number = lambda text: float(text.rstrip("%"))  # noqa: E731
+    lines = [tuple(number(e.get(k)) for k in ("x1", "y1", "x2", "y2"))
+             for e in root.iter(f"{SVG}line")]
+    dots = [tuple(number(e.get(k)) for k in ("cx", "cy", "r")) for e in root.iter(f"{SVG}circle")]
+    return lines, dots
+
+
+def img_attributes(html: str) -> dict[str, str]:
+    """The attributes of the one <img> in `html`, unescaped as a browser reads them."""
+    found: list[dict[str, str]] = []
+
+    class Reader(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                found.append(dict(attrs))
+
+    Reader().feed(html)
+    assert len(found) == 1, html
+    return found[0]
+
+
+def picture(html: str) -> str:
+    """The SVG document inside a sparkline <img>."""
+    source = img_attributes(html)["src"]
+    prefix = "data:image/svg+xml;base64,"
+    assert source.startswith(prefix)
+    return base64.b64decode(source[len(prefix):]).decode()
+
+
+@pytest.mark.parametrize("values, ys", [
+    ([0, 5, 10], [BOTTOM, (TOP + BOTTOM) / 2, TOP]),           # zero at the bottom, the top value on top
+    ([10, 5, 0], [TOP, (TOP + BOTTOM) / 2, BOTTOM]),
+    ([4, 4, 4], [TOP, TOP, TOP]),                              # equal values: a flat line (zero is below)
+    ([0, 0, 0], [BOTTOM, BOTTOM, BOTTOM]),                     # all zero: flat on the baseline
+    ([-10, 0, 10], [BOTTOM, (TOP + BOTTOM) / 2, TOP]),         # a negative week goes below zero
+    ([2, None, 6], [TOP + (BOTTOM - TOP) * 4 / 6, None, TOP]),  # an undefined week has no point
+    ([None, None], [None, None]),
+])
+def test_spark_points_follow_the_values(values, ys) -> None:
+    points = inline.spark_points(values)
+    assert [None if p is None else pytest.approx(p[1]) for p in points] == ys
+
+
+def test_spark_points_spread_the_weeks_evenly_across_the_width() -> None:
+    xs = [p[0] for p in inline.spark_points([1, 2, 3, 4, 5])]
+    assert xs[0] == inline.SPARK_INSET and xs[-1] == 100 - inline.SPARK_INSET
+    steps = {round(b - a, 9) for a, b in zip(xs, xs[1:])}
+    assert len(steps) == 1
+    assert inline.spark_points([7]) == [(50.0, TOP)]  # one week: a dot in the middle
+
+
+@pytest.mark.parametrize("values, stretches", [
+    ([1, 2, 3], [3]),
+    ([1, None, 3, 4], [1, 2]),
+    ([None, 1, 2, None], [2]),
+    ([1, None, None, 2, None, 3], [1, 1, 1]),
+    ([None, None], []),
+])
+def test_an_undefined_week_breaks_the_line(values, stretches) -> None:
+    assert [len(r) for r in inline.runs(inline.spark_points(values))] == stretches
+
+
+def test_the_svg_draws_a_segment_between_defined_neighbours_and_a_dot_per_week() -> None:
+    values = [3, 5, None, 4, 4]
+    lines, dots = drawn(inline.sparkline_svg(values, theme.OUTCOME))
+    points = inline.spark_points(values)
+    assert lines == [close((*points[0], *points[1])),
+                     close((*points[3], *points[4]))]  # nothing across the gap
+    assert [(x, y) for x, y, _ in dots] == [close(p) for p in points if p is not None]
+    assert [r for *_, r in dots] == [2, 2, 2, 4]  # the selected (last) week stands out
+    assert lines[-1][1] == lines[-1][3]  # equal neighbours: a flat segment
+
+
+def test_the_svg_is_drawn_in_the_family_colour() -> None:
+    root = ET.fromstring(inline.sparkline_svg([1, 2], theme.HARM))
+    groups = list(root.iter(f"{SVG}g"))
+    assert groups[0].get("stroke") == theme.HARM and groups[1].get("fill") == theme.HARM
+
+
+def test_the_sparkline_image_holds_the_weeks_in_order_and_lists_them_on_hover() -> None:
+    weekly = pd.DataFrame({"week": ["2026-W03", "2026-W01", "2026-W02"],
+                           "value": [0.5, 0.25, None]})
+    html = inline.sparkline(weekly, theme.OUTCOME, "share", label="Reply rate",
+                            metric="reply_rate")
+    attributes = img_attributes(html)
+    assert attributes["data-metric"] == "reply_rate"
+    assert attributes["alt"] == "Reply rate, last 3 weeks"
+    assert attributes["title"].split("\n") == [
+        "Reply rate, last 3 weeks", "2026-W01: 25%", "2026-W02: —", "2026-W03: 50%"]
+    assert picture(html) == inline.sparkline_svg([0.25, None, 0.5], theme.OUTCOME)
+
+
+def test_the_sparkline_image_keeps_hostile_labels_as_text() -> None:
+    weekly = pd.DataFrame({"week": ['2026-W01"><script>x()</script>'], "value": [1]})
+    html = inline.sparkline(weekly, "#000", label='"><img src=x onerror=alert(1)>',
+                            metric='a"b')
+    assert "<script>" not in html and "<img src=x" not in html
+    assert img_attributes(html)["alt"].startswith('"><img src=x onerror=alert(1)>')
+
+
+@pytest.mark.parametrize("values, widths, of_first", [
+    ([200, 100, 50], [1.0, 0.5, 0.25], [1.0, 0.5, 0.25]),
+    ([100, 120, 30], [100 / 120, 1.0, 0.25], [1.0, 1.2, 0.3]),  # a later stage can be larger
+    ([0, 5], [0.0, 1.0], [None, None]),                          # no first stage: no share of it
+    ([10, None], [1.0, 0.0], [1.0, 0.0]),                        # undefined counts as zero
+    ([0, 0], [0.0, 0.0], [None, None]),
+])
+def test_funnel_shares(values, widths, of_first) -> None:
+    shares = inline.funnel_shares(values)
+    assert [w for w, _ in shares] == pytest.approx(widths)
+    assert [f for _, f in shares] == [None if f is None else pytest.approx(f) for f in of_first]
+
+
+def _stages(html: str) -> list[dict[str, str]]:
+    """Per stage: its label, the bar's colour and width, and the text on or beside it."""
+    found = []
+    for row in html.split('class="funnel-stage"')[1:]:
+        texts = re.findall(r">([^<>]+)<", row)
+        found.append({"label": texts[0], "count": texts[1], "share": texts[2],
+                      "colour": re.search(r"background:(#[0-9A-Fa-f]{6})", row)[1],
+                      "width": re.search(r"width:([\d.]+)%", row)[1],
+                      "inside": inline.INSIDE in row})
+    return found
+
+
+def test_funnel_mutes_effort_and_colours_results() -> None:
+    html = inline.funnel([("Messages we sent", 180), ("Two-way conversations", 106),
+                          ("Referrals", 3), ("New relationships", None)])
+    stages = _stages(html)
+    assert [s["label"] for s in stages] == ["Messages we sent", "Two-way conversations",
+                                            "Referrals", "New relationships"]
+    assert [s["colour"] for s in stages] == [theme.MUTED] + [theme.OUTCOME] * 3
+    assert [(s["count"], s["share"]) for s in stages] == [
+        ("180", "100%"), ("106", "59%"), ("3", "2%"), ("0", "0%")]
+    assert [float(s["width"]) for s in stages] == [close(100), close(100 * 106 / 180),
+                                                   close(100 * 3 / 180), close(0)]
+    assert [s["inside"] for s in stages] == [True, True, False, False]  # narrow: text beside
+    assert html.count("clip-path:polygon(") == 3  # a connector between each pair of stages
+
+
+def test_funnel_keeps_hostile_labels_as_text() -> None:
+    html = inline.funnel([("<script>alert(1)</script>", 5)])
+    assert "<script>" not in html and "&lt;script&gt;" in html
