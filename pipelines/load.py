@@ -34,8 +34,13 @@ from pipelines.sources import registry
 from pipelines.sources.base import ParseContext, Source, SourceError
 from pipelines.sources.generic import CanonicalCsvSource
 from pipelines.team import apply_team, load_team
-from pipelines.threads import INFERRED_KINDS, ensure_thread_index, infer_reply_targets
-from pipelines.warehouse import CANONICAL_TABLES, is_duckdb, loads, make_engine, quality_results
+from pipelines.threads import (
+    INFERRED_KINDS, drop_redundant_mentions, ensure_thread_index, infer_reply_targets,
+    inferred_targets,
+)
+from pipelines.warehouse import (
+    CANONICAL_TABLES, is_duckdb, loads, make_engine, metadata, quality_results,
+)
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
@@ -370,13 +375,36 @@ def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit
                  f"replace(raw, chr(0), '') AS raw, TIMESTAMP '{stamp}' AS quarantined_at "
                  f"FROM ({' UNION ALL '.join(parts)})")
         target.append(query, stage_table("quarantine", "quarantine"), _QUARANTINE_COLUMNS)
+    # Into an empty interactions table, the rows are written with their inferred targets.
+    first = "interactions" in tables and target.shared and _is_empty(target.conn, "interactions")
+    targets = _infer_in_staging(target) if first else None
     for table in tables:
-        written, unchanged = upsert(target, table, load_id)
+        written, unchanged = upsert(target, table, load_id,
+                                    targets if table == "interactions" else None)
         summary.loaded += written
         summary.duplicate += unchanged
     if "interactions" in tables:
-        infer_reply_targets(target.conn, load_id)
-        _infer_touched_threads(target.conn, load_id)
+        if first:  # no earlier load has rows to infer again
+            drop_redundant_mentions(target.conn, load_id)
+        else:
+            infer_reply_targets(target.conn, load_id)
+            _infer_touched_threads(target.conn, load_id)
+
+
+def _is_empty(conn: sa.Connection, table: str) -> bool:
+    return conn.execute(sa.select(sa.literal(1)).select_from(metadata.tables[table])
+                        .limit(1)).first() is None
+
+
+def _infer_in_staging(target: Target) -> str:
+    """`inferred_interactions`: the targets inferred among the clean staged rows alone, which
+    for a first load are what `infer_reply_targets` would set once they are written."""
+    staged = stage_table("clean_interactions", "interactions")
+    query = inferred_targets(staged).compile(dialect=target.conn.dialect,
+                                             compile_kwargs={"literal_binds": True})
+    run(target.dcon, "DROP TABLE IF EXISTS inferred_interactions")
+    run(target.dcon, f"CREATE TEMP TABLE inferred_interactions AS {query}")
+    return "inferred_interactions"
 
 
 def _infer_touched_threads(conn: sa.Connection, load_id: str) -> None:

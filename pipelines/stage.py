@@ -273,7 +273,8 @@ def _physical_lines(dcon: Any, table: str, columns: list[str], record_line: str)
     return True
 
 
-STAGING_PREFIXES = ("upsert", "stage", "clean", "checked", "csvrej", "segs", "shift", "raw")
+STAGING_PREFIXES = ("upsert", "stage", "clean", "checked", "csvrej", "segs", "shift", "raw",
+                    "inferred")
 
 
 def drop_staging(dcon: Any, table: str) -> None:

@@ -12,6 +12,8 @@ same thread count too.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from pipelines.warehouse import interactions
@@ -37,12 +39,12 @@ def ensure_thread_index(engine: sa.Engine) -> None:
                              "ON interactions (thread_id, occurred_at)")
 
 
-def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
-    """Fill empty targets of this load's replies, comments and dms; returns rows updated."""
-    row = interactions
-    parent = interactions.alias("parent")
-    earlier = interactions.alias("earlier")
-    root = interactions.alias("root")
+def _inference(within: sa.Table, row: sa.Table) -> tuple[Any, Any, Any]:
+    """The subqueries that infer `row`'s target from the rows of `within`: the answered
+    message's author, the latest earlier message's author by someone else, the root's author."""
+    parent = within.alias("parent")
+    earlier = within.alias("earlier")
+    root = within.alias("root")
     # interaction_id is the key, so at most one parent: an aggregate, not LIMIT 1, which DuckDB
     # plans as a plain hash join (LIMIT 1 ranked every candidate pair and ran out of memory at
     # 10M interactions under the loader's memory bound).
@@ -73,17 +75,40 @@ def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
         .limit(1)
         .scalar_subquery()
     )
+    return answered, latest_other, root_author
+
+
+def infer_reply_targets(conn: sa.Connection, load_id: str) -> int:
+    """Fill empty targets of this load's replies, comments and dms; returns rows updated."""
+    row = interactions
+    answered, latest_other, root_author = _inference(interactions, row)
     needs = sa.and_(row.c.load_id == load_id, row.c.target_id.is_(None),
                     row.c.kind.in_(INFERRED_KINDS))
     first = conn.execute(row.update().where(needs, row.c.in_reply_to.is_not(None))
                          .values(target_id=answered)).rowcount or 0
     second = conn.execute(row.update().where(needs, row.c.thread_id.is_not(None))
                           .values(target_id=sa.func.coalesce(latest_other, root_author))).rowcount or 0
-    _drop_mentions_of_targets(conn, load_id)
+    drop_redundant_mentions(conn, load_id)
     return max(first, 0) + max(second, 0)
 
 
-def _drop_mentions_of_targets(conn: sa.Connection, load_id: str) -> None:
+def inferred_targets(staged: sa.Table) -> sa.Select:
+    """(interaction_id, target_id) for the rows of `staged` whose empty target the inference
+    fills, judged among the rows of `staged` alone.
+
+    When they are all the interactions there will be (a first load), these are the targets
+    `infer_reply_targets` would give them once written: the rows can then be written with
+    their targets instead of updated after (DuckDB updates text columns slowly). The two steps
+    there are one coalesce here: the answered message's author where there is one, else the
+    thread's latest other author or root author (neither reads targets).
+    """
+    answered, latest_other, root_author = _inference(staged, staged)
+    target = sa.func.coalesce(answered, latest_other, root_author)
+    return (sa.select(staged.c.interaction_id, target.label("target_id"))
+            .where(staged.c.target_id.is_(None), staged.c.kind.in_(INFERRED_KINDS)))
+
+
+def drop_redundant_mentions(conn: sa.Connection, load_id: str) -> None:
     """A message's mention rows name people other than its target: drop the one that an
     inferred target made redundant (`<message id>/mention/<native id of the target>`)."""
     mention = interactions
