@@ -11,8 +11,6 @@ import base64
 from collections.abc import Sequence
 from html import escape
 
-import pandas as pd
-
 from dashboard import theme
 
 SPARK_HEIGHT = 48
@@ -68,14 +66,11 @@ def sparkline_svg(values: Sequence[float | None], colour: str,
             f'<g fill="{colour}">{dots}</g></svg>')
 
 
-def sparkline(weekly: pd.DataFrame, colour: str, unit: str | None = None, *, label: str = "",
-              metric: str = "", height: int = SPARK_HEIGHT) -> str:
-    """A metric's weeks (`week`, `value`) as an <img> of its sparkline; hovering it lists the
-    weeks and their values."""
-    data = weekly.sort_values("week")
-    weeks = [str(w) for w in data["week"]]
-    values = [None if pd.isna(v) else float(v)
-              for v in pd.to_numeric(data["value"], errors="coerce")]
+def sparkline(weeks: Sequence[str], values: Sequence[float | None], colour: str,
+              unit: str | None = None, *, label: str = "", metric: str = "",
+              height: int = SPARK_HEIGHT) -> str:
+    """A metric's weeks (oldest first) and values as an <img> of its sparkline; hovering it
+    lists the weeks and their values."""
     picture = base64.b64encode(sparkline_svg(values, colour, height).encode()).decode()
     name = f"{label}, last {len(weeks)} weeks" if label else f"last {len(weeks)} weeks"
     listing = "\n".join([name, *(f"{w}: {theme.format_value(v, unit)}"

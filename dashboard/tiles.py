@@ -17,25 +17,25 @@ def chart(fig: go.Figure, key: str, alt: str) -> None:
     st.plotly_chart(fig, key=key, theme=None, config=CHART_CONFIG, alt=alt)
 
 
-def sparkline(card: Mapping, weekly: pd.DataFrame, colour: str) -> None:
+def sparkline(card: Mapping, trend: summary.Trend, colour: str) -> None:
     """A metric's weekly trend as a static SVG image (no plotly, nothing to load or run)."""
-    st.html(inline.sparkline(weekly, colour, card["unit"], label=card["label"],
-                             metric=card["name"]))
+    st.html(inline.sparkline(trend.weeks, trend.values, colour, card["unit"],
+                             label=card["label"], metric=card["name"]))
 
 
-def muted_metric(card: Mapping, weekly: pd.DataFrame) -> None:
+def muted_metric(card: Mapping, trend: summary.Trend) -> None:
     """A context metric: small, grey, with a grey trend; it is never the headline."""
-    text, trend = st.columns([3, 2], vertical_alignment="center", gap="small")
+    text, line = st.columns([3, 2], vertical_alignment="center", gap="small")
     change = f" · {card['change_text']}" if card["change_text"] else ""
     with text:
         st.markdown(f":gray[{theme.escape_markdown(card['label'])}]  \n"
                     f":gray[**{theme.escape_markdown(card['value_text'])}**"
                     f"{theme.escape_markdown(change)}]", help=card["help"])
-    with trend:
-        sparkline(card, weekly, theme.MUTED)
+    with line:
+        sparkline(card, trend, theme.MUTED)
 
 
-def result_metric(card: Mapping, weekly: pd.DataFrame) -> None:
+def result_metric(card: Mapping, trend: summary.Trend) -> None:
     """An outcome or harm metric: large, with its change coloured by its good direction."""
     colour = theme.family_colour(card["family"])
     unchanged = card.get("change") == 0
@@ -46,21 +46,22 @@ def result_metric(card: Mapping, weekly: pd.DataFrame) -> None:
                   delta_arrow="off" if unchanged else "auto",
                   delta_description="vs previous week" if card["change_text"] else None,
                   help=card["help"])
-        sparkline(card, weekly, colour)
+        sparkline(card, trend, colour)
 
 
 def callouts(signals: pd.DataFrame, week: str) -> int:
     """Divergence flags of the week, in plain words; returns how many were shown."""
     if signals is None or signals.empty or "message" not in signals:
         return 0
-    flagged = signals
-    if "flagged" in flagged:
-        flagged = flagged[flagged["flagged"].fillna(False).astype(bool)]
-    if "week" in flagged:
-        flagged = flagged[flagged["week"] == week]
-    for message in flagged["message"].dropna():
-        st.warning(theme.escape_markdown(message), icon=":material/compare_arrows:")
-    return len(flagged)
+    shown = 0
+    for signal in signals.to_dict("records"):
+        flagged = signal.get("flagged", True)
+        if theme.is_missing(flagged) or not flagged or signal.get("week", week) != week \
+                or theme.is_missing(signal["message"]):
+            continue
+        st.warning(theme.escape_markdown(signal["message"]), icon=":material/compare_arrows:")
+        shown += 1
+    return shown
 
 
 def health_banner(failed: pd.DataFrame, week: str, link_params: dict[str, str]) -> None:

@@ -1,7 +1,6 @@
 """Weekly check: context on the left (muted), results on the right (prominent), then the funnel."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import controls, data, inline, queries, summary, theme, tiles
@@ -30,8 +29,8 @@ signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)
 tiles.callouts(signals, view.week)
 
-trends = summary.histories(results)
-no_weeks = pd.DataFrame({"week": [], "value": []})
+trends = summary.trends(results)
+no_weeks = summary.Trend([], [])
 context, results_column = st.columns([1, 2], gap="large")
 with context:
     st.subheader(":gray[Context: audience and activity]")

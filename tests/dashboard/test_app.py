@@ -136,6 +136,20 @@ def test_every_metric_has_one_sparkline_in_its_family_colour(demo_url: str, monk
     assert at.get("plotly_chart") == []  # nothing on the weekly check waits for plotly.js
 
 
+@pytest.mark.parametrize("weeks_back", [0, 40])
+def test_the_divergence_callouts_are_the_flagged_signals_of_the_week(
+        demo_url: str, monkeypatch, weeks_back: int) -> None:
+    at = open_app(demo_url, monkeypatch)
+    week = wk.shift(at.selectbox(key="week").value, -weeks_back)
+    at.selectbox(key="week").set_value(week).run()
+    signals = api.signals(demo_url, week, weeks=1)
+    flagged = signals[signals["flagged"].fillna(False).astype(bool) & (signals["week"] == week)]
+    shown = [w.value for w in at.warning if w.icon == ":material/compare_arrows:"]
+    assert shown == [theme.escape_markdown(m) for m in flagged["message"].dropna()]
+    if weeks_back == 0:
+        assert shown  # the demo's latest week has its divergence: reach up, replies down
+
+
 def test_the_funnel_shows_the_weeks_counts(demo_url: str, monkeypatch) -> None:
     at = open_app(demo_url, monkeypatch)
     week = at.selectbox(key="week").value

@@ -94,17 +94,16 @@ def test_validate_costs(rows, written, blanks, error) -> None:
         assert any(error in e for e in errors), errors
 
 
-def test_histories_give_each_metric_its_weeks_oldest_first() -> None:
-    results = pd.DataFrame({"metric": ["a", "b", "a", "a", "b"],
-                            "week": ["2026-W03", "2026-W01", "2026-W01", "2026-W02", "2026-W02"],
-                            "value": [3.0, 10.0, 1.0, None, 20.0], "family": ["outcome"] * 5})
-    trends = summary.histories(results)
-    assert sorted(trends) == ["a", "b"]
-    assert list(trends["a"].columns) == ["week", "value"]
-    assert list(trends["a"]["week"]) == ["2026-W01", "2026-W02", "2026-W03"]
-    assert trends["a"]["value"].iloc[0] == 1.0 and pd.isna(trends["a"]["value"].iloc[1])
-    assert list(trends["b"]["value"]) == [10.0, 20.0]
-    assert summary.histories(results.iloc[0:0]) == {}
+def test_trends_give_each_metric_its_weeks_oldest_first() -> None:
+    results = pd.DataFrame({"metric": ["a", "b", "a", "a", "b", "b"],
+                            "week": ["2026-W03", "2026-W01", "2026-W01", "2026-W02", "2026-W02",
+                                     "2026-W02"],
+                            "value": [3.0, 10.0, 1.0, None, float("nan"), 20.0],
+                            "family": ["outcome"] * 6})
+    trends = summary.trends(results)
+    assert trends == {"a": summary.Trend(["2026-W01", "2026-W02", "2026-W03"], [1.0, None, 3.0]),
+                      "b": summary.Trend(["2026-W01", "2026-W02"], [10.0, 20.0])}
+    assert summary.trends(results.iloc[0:0]) == {}
 
 
 def test_changed_rows_are_the_new_and_the_edited_ones() -> None:
