@@ -130,7 +130,11 @@ def upsert(target: Target, table: str, load_id: str, targets: str | None = None)
     overlap = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
         sa.exists().where(same_key))).scalar_one()
     if not overlap:
-        conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols))))
+        insert = live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols)))
+        if target.shared and total and _is_empty(conn, live):
+            _fill_empty(conn, live, insert)
+        else:
+            conn.execute(insert)
         return total, 0
     compared = [c for c in cols if c not in keys and c != "load_id"]
     identical = sa.and_(*(_same(staged, live, c) for c in compared))
@@ -140,6 +144,31 @@ def upsert(target: Target, table: str, load_id: str, targets: str | None = None)
     conn.execute(live.insert().from_select(cols, sa.select(*(staged.c[c] for c in cols)).where(
         ~sa.exists().where(same_key))))
     return total - unchanged, unchanged
+
+
+def _is_empty(conn: sa.Connection, table: sa.Table) -> bool:
+    return conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None
+
+
+def _fill_empty(conn: sa.Connection, live: sa.Table, insert: sa.Insert) -> None:
+    """Fill an empty DuckDB table, then give it its primary key (and indexes).
+
+    DuckDB builds a key's index over rows already written faster than row by row as they are
+    inserted (a 1M-row first load of interactions: about 0.5 s less). The table is recreated
+    without its key inside the load's transaction and ends with the same definition.
+    """
+    keyless = sa.Table(live.name, sa.MetaData(),
+                       *(sa.Column(c.name, c.type, nullable=c.nullable, server_default=c.server_default)
+                         for c in live.columns))
+    conn.execute(sa.schema.DropTable(live))
+    conn.execute(sa.schema.CreateTable(keyless))
+    conn.execute(insert)
+    keys = [c.name for c in live.primary_key.columns]
+    if keys:
+        conn.exec_driver_sql(f"ALTER TABLE {_q(live.name)} ADD PRIMARY KEY "
+                             f"({', '.join(_q(k) for k in keys)})")
+    for index in live.indexes:
+        index.create(conn)
 
 
 def _same(staged: sa.Table, live: sa.Table, column: str) -> sa.ColumnElement[bool]:
