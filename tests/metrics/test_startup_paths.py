@@ -149,13 +149,18 @@ def test_an_in_memory_warehouse_gets_its_schema_on_the_connection_it_reads():
     assert api.default_week("duckdb:///:memory:") is None
 
 
-def test_metrics_read_a_warehouse_that_another_process_has_open_for_reading(duckdb_url):
-    w = Warehouse(duckdb_url)
+def _one_reciprocal_pair(url: str) -> None:
+    """One of ours and one person who wrote to each other in 2026-W10."""
+    w = Warehouse(url)
     w.person("x:O", ours=True)
     w.person("x:P")
     w.say("2026-03-03 10:00", "x:O", "x:P", "dm")
     w.say("2026-03-04 10:00", "x:P", "x:O", "dm")
     w.save()
+
+
+def test_metrics_read_a_warehouse_that_another_process_has_open_for_reading(duckdb_url):
+    _one_reciprocal_pair(duckdb_url)
     path = warehouse.duckdb_path(duckdb_url)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
@@ -173,12 +178,7 @@ def test_metrics_read_a_warehouse_that_another_process_has_open_for_reading(duck
 
 
 def test_compute_and_compute_records_agree(duckdb_url):
-    w = Warehouse(duckdb_url)
-    w.person("x:O", ours=True)
-    w.person("x:P")
-    w.say("2026-03-03 10:00", "x:O", "x:P", "dm")
-    w.say("2026-03-04 10:00", "x:P", "x:O", "dm")
-    w.save()
+    _one_reciprocal_pair(duckdb_url)
     records = api.compute_records(duckdb_url, "2026-W10", 2)
     frame = api.compute(duckdb_url, "2026-W10", 2)
     assert str(frame["value"].dtype) == "float64"
