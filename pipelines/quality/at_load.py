@@ -10,8 +10,8 @@ the rules (`passed`), disagrees (`failed`: the SQL rendering of a check is wrong
 run (`could_not_run`, with GX's error).
 
 Cost is bounded: the sample does not grow with the file; GX is imported in a background
-thread from the start of the load (`prefetch`), and it validates in a worker thread while the
-loader goes on. A file's transaction stores its SQL check results with a `could_not_run`
+thread from the start of the load (`prefetch`); the loader only draws the sample, and a worker
+thread counts it in SQL, converts it and validates it while the loader goes on. A file's transaction stores its SQL check results with a `could_not_run`
 placeholder per sample (`placeholders`: what stays stored if the load stops before GX is done);
 the loader joins GX once, after the last file (`finish`), and stores its verdicts in their
 place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every record).
@@ -52,7 +52,7 @@ class _Pending:
     table: str
     checks: list[Check]
     sample_rows: int
-    sql_counts: dict[str, int | str]
+    sql_counts: dict[str, int | str]  # filled when the worker is done
     future: Future
     started: float
 
@@ -152,28 +152,37 @@ def sql_counts(sample: Any, checks: list[Check], now: datetime) -> dict[str, int
     return counts
 
 
+def _judge(sample: Any, checks: list[Check], now: datetime,
+           table: str) -> tuple[dict[str, int | str], list[Verdict]]:
+    """(the SQL counts, GX's verdicts) on one sample; runs in the worker thread."""
+    from pipelines.quality.gx_run import frame_for_gx, validate_frame
+
+    counts = sql_counts(sample, checks, now)
+    frame = frame_for_gx(sample.drop_columns(["_seq"]))
+    return counts, validate_frame(frame, checks, now, name=table, index=list(NATURAL_KEYS[table]))
+
+
 def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
-    """Sample the checked batch of `table`, count it in SQL and start GX on it in the background."""
+    """Sample the checked batch of `table`; count it in SQL and run GX on it in the background.
+
+    Only the sample is taken here (it reads the load's open transaction); the rest runs in the
+    worker thread, off the loader's way.
+    """
     if not enabled():
         return
     started = time.perf_counter()
     checks = load_checks(table)
     try:
-        from pipelines.quality.gx_run import frame_for_gx, validate_frame
-
         sample = _sample(dcon, table)
-        counts = sql_counts(sample, checks, now)
-        frame = frame_for_gx(sample.drop_columns(["_seq"]))
-        future = _worker().submit(validate_frame, frame, checks, now, name=table,
-                                  index=list(NATURAL_KEYS[table]))
-        rows = len(frame)
+        future = _worker().submit(_judge, sample, checks, now, table)
+        rows = sample.num_rows
     except Exception as exc:
         future = Future()
         future.set_exception(exc)
-        counts, rows = {}, 0
+        rows = 0
     if not hasattr(owner, _PENDING):
         setattr(owner, _PENDING, [])
-    getattr(owner, _PENDING).append(_Pending(table, checks, rows, counts, future, started))
+    getattr(owner, _PENDING).append(_Pending(table, checks, rows, {}, future, started))
 
 
 PENDING_ERROR = "the load stopped before Great Expectations had validated the sample"
@@ -199,7 +208,7 @@ def finish(owner: object, make_check: Any) -> list[Any]:
         delattr(owner, _PENDING)
     for pending in pendings:
         try:
-            verdicts = pending.future.result()
+            pending.sql_counts, verdicts = pending.future.result()
         except Exception as exc:
             error = f"{type(exc).__name__}: {str(exc)[:200]}"
             verdicts = [Verdict(c.name, c.severity, COULD_NOT_RUN, error=error) for c in pending.checks]
