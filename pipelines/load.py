@@ -377,10 +377,10 @@ def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit
         target.append(query, stage_table("quarantine", "quarantine"), _QUARANTINE_COLUMNS)
     # Into an empty interactions table, the rows are written with their inferred targets.
     first = "interactions" in tables and target.shared and _is_empty(target.conn, "interactions")
-    targets = _infer_in_staging(target) if first else None
+    if first:
+        _infer_in_staging(target)
     for table in tables:
-        written, unchanged = upsert(target, table, load_id,
-                                    targets if table == "interactions" else None)
+        written, unchanged = upsert(target, table, load_id)
         summary.loaded += written
         summary.duplicate += unchanged
     if "interactions" in tables:
@@ -396,15 +396,18 @@ def _is_empty(conn: sa.Connection, table: str) -> bool:
                         .limit(1)).first() is None
 
 
-def _infer_in_staging(target: Target) -> str:
-    """`inferred_interactions`: the targets inferred among the clean staged rows alone, which
-    for a first load are what `infer_reply_targets` would set once they are written."""
+def _infer_in_staging(target: Target) -> None:
+    """Give the clean staged interactions the targets the inference finds among them alone.
+
+    For a first load they are what `infer_reply_targets` would set once the rows are written;
+    DuckDB updates a written text column slowly (0.3-0.5 s for 5,000 values), a staged one fast.
+    """
     staged = stage_table("clean_interactions", "interactions")
     query = inferred_targets(staged).compile(dialect=target.conn.dialect,
                                              compile_kwargs={"literal_binds": True})
     run(target.dcon, "DROP TABLE IF EXISTS inferred_interactions")
     run(target.dcon, f"CREATE TEMP TABLE inferred_interactions AS {query}")
-    return "inferred_interactions"
+    stage.fill_clean(target.dcon, "interactions", "target_id", "inferred_interactions")
 
 
 def _infer_touched_threads(conn: sa.Connection, load_id: str) -> None:

@@ -79,40 +79,33 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _with_bookkeeping(target: Target, table: str, load_id: str,
-                      targets: str | None = None) -> str:
+def _with_bookkeeping(target: Target, table: str, load_id: str) -> str:
     """`upsert_<table>`: the clean rows with the load's id (and, for people, `is_owner`).
 
     A view, so that a large load is not copied once more; people's rows are a table because
-    they are merged with the live rows before they are written. With `targets` (a relation of
-    interaction_id and target_id), an empty target_id is taken from it.
+    they are merged with the live rows before they are written.
     """
     name = f"upsert_{table}"
     kind = "TABLE" if table == "people" else "VIEW"
     # What the export says of ownership is kept apart from the team file (pipelines.team).
     owner = ", coalesce(is_ours, FALSE) AS is_owner" if table == "people" else ""
-    rows, source = "*", f"clean_{table}"
-    if targets is not None:
-        rows = "c.* REPLACE (coalesce(c.target_id, t.target_id) AS target_id)"
-        source = f"clean_{table} c LEFT JOIN {targets} t ON t.interaction_id = c.interaction_id"
     run(target.dcon, f"DROP {kind} IF EXISTS {name}")
     literal = load_id.replace("'", "''")  # a view cannot keep a bound parameter
-    run(target.dcon, f"CREATE TEMP {kind} {name} AS SELECT {rows}, CAST('{literal}' AS VARCHAR) "
-                     f"AS load_id{owner} FROM {source}")
+    run(target.dcon, f"CREATE TEMP {kind} {name} AS SELECT *, CAST('{literal}' AS VARCHAR) AS "
+                     f"load_id{owner} FROM clean_{table}")
     return name
 
 
-def upsert(target: Target, table: str, load_id: str, targets: str | None = None) -> tuple[int, int]:
+def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
     """Upsert `clean_<table>` into the warehouse table; returns (written, unchanged).
 
     A staged row identical to its live row is left alone (unchanged); a staged row whose key is
     live replaces that row; the others are inserted. When no staged key is live (a first load,
-    or new records only), it is one INSERT. `targets`: see `_with_bookkeeping`.
+    or new records only), it is one INSERT.
     """
     columns = canonical_columns(table)
     extra = ["load_id"] + (["is_owner"] if table == "people" else [])
-    staged = target.bring(_with_bookkeeping(target, table, load_id, targets), table,
-                          columns + extra)
+    staged = target.bring(_with_bookkeeping(target, table, load_id), table, columns + extra)
     live = metadata.tables[table]
     keys = NATURAL_KEYS[table]
     same_key = sa.and_(*(staged.c[k] == live.c[k] for k in keys))

@@ -399,6 +399,18 @@ def check_and_clean(dcon: Any, table: str, now: datetime) -> tuple[list[CheckOut
     return outcomes, quarantined, valid - kept
 
 
+def fill_clean(dcon: Any, table: str, column: str, relation: str) -> None:
+    """Set the empty `column` of the clean staged rows of `table` from `relation`, which holds
+    the table's natural key and that column (a NULL there leaves the row as it is)."""
+    keys = NATURAL_KEYS[table]
+    view = _is_view(dcon, f"clean_{table}")
+    rows = f"checked_{table}" if view else f"clean_{table}"
+    match = " AND ".join(f'{rows}."{k}" = v."{k}"' for k in keys)
+    only_clean = f" AND {rows}._error IS NULL" if view else ""
+    run(dcon, f"""UPDATE {rows} SET "{column}" = v."{column}" FROM {relation} v
+        WHERE {match} AND {rows}."{column}" IS NULL AND v."{column}" IS NOT NULL{only_clean}""")
+
+
 def _is_view(dcon: Any, name: str) -> bool:
     return bool(dcon.execute("SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?",
                              [name]).fetchall()[0][0])

@@ -16,9 +16,10 @@ HEADER = "interaction_id,platform,occurred_at,actor_id,target_id,kind,thread_id,
 OTHER = "y:1,y,2024-01-01T00:00:00Z,y:a,y:b,dm,y:t,,false"  # a thread no other row touches
 
 
-def export(seed: int, threads: int = 40) -> str:
+def export(seed: int, threads: int = 40, repeats: bool = False) -> str:
     """Threads of posts, replies, comments and dms with empty targets, shared times, missing
-    roots and parents, and mentions that an inferred target makes redundant."""
+    roots and parents, and mentions that an inferred target makes redundant; with `repeats`,
+    some records appear again later in the file (the last one wins)."""
     rng = random.Random(seed)
     people = [f"x:p{i}" for i in range(6)]
     start = datetime(2025, 3, 1)
@@ -44,6 +45,9 @@ def export(seed: int, threads: int = 40) -> str:
                 rows.append(f"{mid}/mention/{named[2:]},x,{when:%Y-%m-%dT%H:%M:%S}Z,{actor},{named},"
                             f"mention,{thread},,false")
             ids.append(mid)
+    if repeats:
+        again = rng.sample(rows, 10)
+        rows += [r.replace(",x:p", ",x:q", 1) for r in again]  # same key, another actor
     return "\n".join([HEADER, *rows]) + "\n"
 
 
@@ -63,9 +67,10 @@ def rows(url: str) -> list[tuple]:
     return found
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_a_first_load_and_a_later_load_infer_the_same_targets(tmp_path: Path, seed: int) -> None:
-    text = export(seed)
+@pytest.mark.parametrize("seed,repeats", [(1, False), (2, False), (3, True), (4, True)])
+def test_a_first_load_and_a_later_load_infer_the_same_targets(
+        tmp_path: Path, seed: int, repeats: bool) -> None:
+    text = export(seed, repeats=repeats)
     first = f"duckdb:///{tmp_path / 'first.duckdb'}"
     load_csv(first, tmp_path / "a", text)
     later = f"duckdb:///{tmp_path / 'later.duckdb'}"
