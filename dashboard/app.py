@@ -22,8 +22,9 @@ st.set_page_config(page_title="rapport", page_icon=str(FAVICON) if FAVICON.exist
 require_login()  # off unless .streamlit/secrets.toml has an [auth] section (docs/security.md)
 
 PAGES = {
+    # The default page is served at the root; its url_path only names it inside Streamlit.
     "weekly": st.Page("views/weekly.py", title="Weekly check", icon=":material/fact_check:",
-                      url_path="weekly", default=True),
+                      url_path="weekly_check", default=True),
     "relationships": st.Page("views/relationships.py", title="Relationships",
                              icon=":material/group:", url_path="relationships"),
     "roi": st.Page("views/roi.py", title="Social ROI", icon=":material/payments:", url_path="roi"),
@@ -32,6 +33,9 @@ PAGES = {
     "sources": st.Page("views/sources.py", title="Sources", icon=":material/upload_file:",
                        url_path="sources"),
 }
+# The weekly check at /weekly as well (links and bookmarks use it), hidden from the menu.
+WEEKLY_ALIAS = st.Page("views/weekly.py", title="Weekly check", icon=":material/fact_check:",
+                       url_path="weekly", visibility="hidden")
 
 
 def main() -> None:
@@ -51,7 +55,7 @@ def main() -> None:
         page = st.navigation([welcome, PAGES["sources"]])
         st.session_state[controls.VIEW_KEY] = None
     else:
-        page = st.navigation(list(PAGES.values()))
+        page = st.navigation([*PAGES.values(), WEEKLY_ALIAS])
         try:
             controls.sidebar(url, version, tz, default_week)
         except Exception as exc:

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from urllib.parse import urlparse
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -357,3 +358,13 @@ def test_uploading_real_exports_through_the_sources_page(page, served: dict, rea
     wait_ready(page)
     assert_no_exception(page)
     assert page.get_by_role("combobox", name="Platform").input_value() == "discord"
+
+
+@pytest.mark.parametrize("address", ["", "weekly"])
+def test_the_weekly_check_is_at_the_root_and_at_weekly(page, served: dict, address: str) -> None:
+    page.goto(f"{served['base']}/{address}")
+    wait_ready(page, weekly=True)
+    assert_no_exception(page)
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Weekly check"
+    assert page.get_by_text("Page not found").count() == 0
+    assert urlparse(page.url).path == f"/{address}"  # still there, not sent elsewhere
