@@ -6,8 +6,8 @@ sparkline image decoded, every sparkline image on the page is decoded, the funne
 any plotly chart has drawn its SVG. Cold is the first visit after the server starts (imports,
 first queries); warm is a fresh browser page after that (the app's caches filled).
 
-The weekly page is the app's default page, served at the root: `/weekly` is not a page of the
-app (Streamlit answers it with a "Page not found" dialog over the default page).
+The weekly page is the app's default page, served at the root (and at `/weekly`, the same
+script). `bare_page` serves a title and one metric the same way: what Streamlit itself costs.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -68,13 +69,13 @@ def _wait_healthy(port: int, server: subprocess.Popen, timeout: float = 60.0) ->
     raise BenchError(f"rapport dashboard did not answer on port {port} within {timeout:.0f} s")
 
 
-def _visit(browser, url: str, timeout_ms: int = 120_000) -> float:
+def _visit(browser, url: str, ready: str = DRAWN, timeout_ms: int = 120_000) -> float:
     """Seconds from navigation to the page being ready, in a fresh browser page."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         started = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
-        page.wait_for_function(DRAWN, timeout=timeout_ms)
+        page.wait_for_function(ready, timeout=timeout_ms)
         return time.perf_counter() - started
     finally:
         page.close()
@@ -94,13 +95,21 @@ def _stop(server: subprocess.Popen) -> None:
     server.wait()
 
 
-def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3) -> dict[str, float]:
-    """Cold and warm (median) seconds until the weekly page is ready in Chromium."""
+BARE_APP = """import streamlit as st
+st.title("Weekly check")
+st.metric("Two-way conversations", "1,234", delta="+12")
+"""
+BARE_READY = """() => document.querySelector('%s') !== null
+  && document.querySelector('[data-testid="stMetric"]') !== null""" % READY
+
+
+def _measure(argv: list[str], cwd: Path, ready: str, path: str, warm_visits: int,
+             env: dict[str, str] | None = None) -> dict:
+    """Serve argv (it takes --port after it), then time a cold visit and `warm_visits` warm ones."""
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
-    server = subprocess.Popen([*rapport_command(), "dashboard", "--port", str(port),
-                               "--db", db_url], cwd=cwd, env=bench_env(),
+    server = subprocess.Popen([*argv, str(port)], cwd=cwd, env=env or bench_env(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
@@ -110,11 +119,30 @@ def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3) -> dict[str, float
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:
-                url = f"http://127.0.0.1:{port}/"  # the weekly check is the default page
-                cold = _visit(browser, url)
-                warm = median([_visit(browser, url) for _ in range(warm_visits)])
+                url = f"http://127.0.0.1:{port}/{path}"
+                cold = _visit(browser, url, ready)
+                warm = [_visit(browser, url, ready) for _ in range(warm_visits)]
             finally:
                 browser.close()
     finally:
         _stop(server)
-    return {"server_ready_seconds": serving, "cold_seconds": cold, "warm_seconds": warm}
+    return {"server_ready_seconds": serving, "cold_seconds": cold, "warm_seconds": median(warm),
+            "warm_visits": warm}
+
+
+def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3, path: str = "") -> dict:
+    """Cold and warm (median) seconds until the weekly page is ready in Chromium (at the root,
+    the app's default page, unless another `path` is given)."""
+    argv = [*rapport_command(), "dashboard", "--db", db_url, "--port"]
+    return _measure(argv, cwd, DRAWN, path, warm_visits)
+
+
+def bare_page(folder: Path, warm_visits: int = 3) -> dict:
+    """The same figures for a page of a title and one metric, served by `streamlit run` with the
+    dashboard's configuration: what Streamlit itself costs in this browser on this machine."""
+    app = folder / "bare_app.py"
+    app.write_text(BARE_APP)
+    root = Path(__file__).resolve().parents[2]  # where .streamlit/config.toml is
+    argv = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.port"]
+    return _measure(argv, root, BARE_READY, "", warm_visits)
