@@ -80,6 +80,36 @@ def sparkline(weeks: Sequence[str], values: Sequence[float | None], colour: str,
             f'style="display:block;width:100%;height:{height}px">')
 
 
+CONTEXT_ROW = ("display:flex;align-items:center;gap:16px;margin-bottom:16px;"
+               "color:" + theme.MUTED_TEXT + ";line-height:1.6")
+HELP_MARK = ("display:inline-flex;align-items:center;justify-content:center;width:16px;"
+             "height:16px;margin-left:8px;border:1.5px solid #8A8F98;border-radius:50%;"
+             "font-size:11px;font-weight:600;line-height:1;color:#5F6670;cursor:help;"
+             "vertical-align:1px")  # Streamlit's help icon, drawn without its icon font
+
+
+def context_metrics(rows: Sequence[dict]) -> str:
+    """The context metrics as one block: per metric its label, value and change in grey, a
+    question mark whose tooltip is the definition, and its sparkline beside them.
+
+    Each row needs label, value_text, change_text, definition_text, and the sparkline's
+    weeks, values, unit and name (as `sparkline` takes them)."""
+    items = []
+    for row in rows:
+        change = f" · {escape(row['change_text'])}" if row.get("change_text") else ""
+        spark = sparkline(row["weeks"], row["values"], theme.MUTED, row["unit"],
+                          label=row["label"], metric=row["name"])
+        items.append(
+            f'<div class="context-metric" data-metric="{escape(row["name"])}" '
+            f'style="{CONTEXT_ROW}">'
+            f'<div style="flex:3;min-width:0">{escape(row["label"])}<br>'
+            f'<strong class="context-value">{escape(row["value_text"])}</strong>{change}'
+            f'<span role="img" aria-label="Definition" title="{escape(row["definition_text"])}" '
+            f'style="{HELP_MARK}">?</span></div>'
+            f'<div style="flex:2;min-width:0">{spark}</div></div>')
+    return f'<div class="context-metrics">{"".join(items)}</div>'
+
+
 FUNNEL_LABEL_WIDTH = 230  # pixels for the stage names, right-aligned beside the bars
 FUNNEL_BAR_HEIGHT = 48
 FUNNEL_GAP = 10  # the connector between two bars

@@ -37,6 +37,7 @@ def cards(results: pd.DataFrame, catalog: pd.DataFrame, week: str, previous: str
                                              metric.get("fmt")),
             "change_text": theme.format_change(current, before, metric["unit"], currency),
             "help": help_text(metric["description"], metric["definition"]),
+            "definition_text": plain_help(metric["description"], metric["definition"]),
         })
     return pd.DataFrame(rows)
 
@@ -58,6 +59,14 @@ def help_text(description: str, definition: str) -> str:
     parts = [theme.escape_markdown(description)] if description else []
     if definition:
         parts.append("Definition: " + theme.escape_markdown(definition))
+    return "\n\n".join(parts) or "No definition recorded."
+
+
+def plain_help(description: str, definition: str) -> str:
+    """The same tooltip as plain text, for an HTML title attribute (escaped where it is used)."""
+    parts = [description] if description else []
+    if definition:
+        parts.append("Definition: " + definition)
     return "\n\n".join(parts) or "No definition recorded."
 
 

@@ -23,16 +23,12 @@ def sparkline(card: Mapping, trend: summary.Trend, colour: str) -> None:
                              label=card["label"], metric=card["name"]))
 
 
-def muted_metric(card: Mapping, trend: summary.Trend) -> None:
-    """A context metric: small, grey, with a grey trend; it is never the headline."""
-    text, line = st.columns([3, 2], vertical_alignment="center", gap="small")
-    change = f" · {card['change_text']}" if card["change_text"] else ""
-    with text:
-        st.markdown(f":gray[{theme.escape_markdown(card['label'])}]  \n"
-                    f":gray[**{theme.escape_markdown(card['value_text'])}**"
-                    f"{theme.escape_markdown(change)}]", help=card["help"])
-    with line:
-        sparkline(card, trend, theme.MUTED)
+def context_metrics(cards: list[Mapping], trends: Mapping[str, summary.Trend]) -> None:
+    """The context metrics, small and grey with grey trends, as one block (never the headline)."""
+    empty = summary.Trend([], [])
+    st.html(inline.context_metrics([
+        {**card, "weeks": trends.get(card["name"], empty).weeks,
+         "values": trends.get(card["name"], empty).values} for card in cards]))
 
 
 def result_metric(card: Mapping, trend: summary.Trend) -> None:

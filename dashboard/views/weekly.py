@@ -35,8 +35,8 @@ context, results_column = st.columns([1, 2], gap="large")
 with context:
     st.subheader(":gray[Context: audience and activity]")
     st.caption("Easy to grow and easy to game: these show effort and reach, never the result.")
-    for card in cards[cards["family"].isin(theme.CONTEXT_FAMILIES)].to_dict("records"):
-        tiles.muted_metric(card, trends.get(card["name"], no_weeks))
+    tiles.context_metrics(cards[cards["family"].isin(theme.CONTEXT_FAMILIES)].to_dict("records"),
+                          trends)
 with results_column:
     st.subheader("Results: relationships and what they bring")
     st.caption("Two-way conversations, answers, reciprocal relationships, referrals, and harm. "

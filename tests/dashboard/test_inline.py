@@ -162,3 +162,43 @@ def test_funnel_mutes_effort_and_colours_results() -> None:
 def test_funnel_keeps_hostile_labels_as_text() -> None:
     html = inline.funnel([("<script>alert(1)</script>", 5)])
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+CONTEXT_ROW = {"name": "followers", "label": "Followers", "value_text": "22,338",
+               "change_text": "+168", "definition_text": "Accounts following ours.\n\nDefinition: "
+               "the last audience figure of the week.", "unit": "count",
+               "weeks": ["2026-W21", "2026-W22"], "values": [22170.0, 22338.0]}
+
+
+@pytest.mark.parametrize("row, shown", [
+    (CONTEXT_ROW, "Followers 22,338 · +168"),
+    ({**CONTEXT_ROW, "change_text": None}, "Followers 22,338"),
+    ({**CONTEXT_ROW, "label": '<img src=x onerror="alert(1)">', "value_text": "<b>1</b>"},
+     '<img src=x onerror="alert(1)"> <b>1</b> · +168'),
+])
+def test_a_context_metric_shows_its_label_value_and_change_as_text(row, shown) -> None:
+    block = inline.context_metrics([row])
+    text = []
+
+    class Reader(HTMLParser):
+        def handle_data(self, data):
+            text.append(data)
+
+        def handle_starttag(self, tag, attrs):
+            assert tag in ("div", "br", "strong", "span", "img"), tag  # the label is not markup
+            if tag == "br":
+                text.append(" ")
+
+    Reader().feed(block)
+    assert " ".join("".join(text).replace("?", "").split()) == " ".join(shown.split())
+
+
+def test_each_context_metric_has_its_definition_and_a_grey_sparkline() -> None:
+    rows = [CONTEXT_ROW, {**CONTEXT_ROW, "name": "impressions", "label": "Impressions"}]
+    block = inline.context_metrics(rows)
+    marks = re.findall(r'title="([^"]*)"[^>]*>\?</span>', block)
+    assert [m.replace("&#x27;", "'") for m in marks] == [CONTEXT_ROW["definition_text"]] * 2
+    images = re.findall(r'<img class="spark"[^>]*>', block)
+    assert [img_attributes(i)["data-metric"] for i in images] == ["followers", "impressions"]
+    assert all(f'stroke="{theme.MUTED}"' in picture(i) for i in images)
+    assert picture(images[0]) == inline.sparkline_svg(CONTEXT_ROW["values"], theme.MUTED)
