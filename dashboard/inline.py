@@ -88,6 +88,11 @@ HELP_MARK = ("display:inline-flex;align-items:center;justify-content:center;widt
              "vertical-align:1px")  # Streamlit's help icon, drawn without its icon font
 
 
+def _text(value: object) -> bool:
+    """True for a non-empty string (a table's missing text can arrive as None or NaN)."""
+    return isinstance(value, str) and bool(value)
+
+
 def context_metrics(rows: Sequence[dict]) -> str:
     """The context metrics as one block: per metric its label, value and change in grey, a
     question mark whose tooltip is the definition, and its sparkline beside them.
@@ -96,7 +101,7 @@ def context_metrics(rows: Sequence[dict]) -> str:
     weeks, values, unit and name (as `sparkline` takes them)."""
     items = []
     for row in rows:
-        change = f" · {escape(row['change_text'])}" if row.get("change_text") else ""
+        change = f" · {escape(row['change_text'])}" if _text(row.get("change_text")) else ""
         spark = sparkline(row["weeks"], row["values"], theme.MUTED, row["unit"],
                           label=row["label"], metric=row["name"])
         items.append(
@@ -108,6 +113,70 @@ def context_metrics(rows: Sequence[dict]) -> str:
             f'style="{HELP_MARK}">?</span></div>'
             f'<div style="flex:2;min-width:0">{spark}</div></div>')
     return f'<div class="context-metrics">{"".join(items)}</div>'
+
+
+# The result tiles, drawn as Streamlit draws a bordered container with an st.metric in it.
+TILE = ("border:1px solid rgba(31,35,40,0.2);border-radius:8px;padding:15px;display:flex;"
+        "flex-direction:column;gap:16px;min-width:0")
+TILE_GRID = "display:grid;grid-template-columns:1fr 1fr;gap:16px"
+DELTA_STYLES = {  # (text, background) of the change pill, as st.metric colours it
+    "good": ("#00523C", "rgba(0,158,115,0.1)"),
+    "bad": ("#8A3C00", "rgba(213,94,0,0.1)"),
+    "off": ("#484D56", "rgba(107,114,128,0.1)"),
+}
+ARROWS = {"up": "M4 12l1.41 1.41L11 7.83V20h2V7.83l5.58 5.59L20 12l-8-8-8 8z",
+          "down": "M20 12l-1.41-1.41L13 16.17V4h-2v12.17l-5.58-5.59L4 12l8 8 8-8z"}
+
+
+def _arrow(direction: str, colour: str) -> str:
+    """Streamlit's delta arrow as a small image in the pill's colour."""
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+           f'<path fill="{colour}" d="{ARROWS[direction]}"/></svg>')
+    data = base64.b64encode(svg.encode()).decode()
+    return (f'<img alt="" src="data:image/svg+xml;base64,{data}" '
+            f'style="width:16px;height:16px;margin-right:2px">')
+
+
+def delta_tone(change: float | None, colour: str) -> str:
+    """good, bad or off: the pill of a change under Streamlit's delta colour (normal, inverse,
+    off); no change is never coloured."""
+    if change is None or theme.is_missing(change) or change == 0 or colour == "off":
+        return "off"
+    return "good" if (change > 0) == (colour == "normal") else "bad"
+
+
+def result_tiles(rows: Sequence[dict]) -> str:
+    """The result metrics as bordered tiles two abreast: label with its definition on hover,
+    the value, the change against the previous week in its good-or-bad colour, the sparkline.
+
+    Each row needs name, label, value_text, change_text, change, definition_text, colour (the
+    sparkline's), delta_colour (normal, inverse or off), and weeks, values and unit."""
+    tiles = []
+    for row in rows:
+        change = ""
+        if _text(row.get("change_text")):
+            moved = None if theme.is_missing(row.get("change")) else float(row["change"])
+            tone = delta_tone(moved, row["delta_colour"])
+            text, background = DELTA_STYLES[tone]
+            arrow = "" if tone == "off" and not moved else _arrow(
+                "up" if moved and moved > 0 else "down", text)
+            change = (f'<div style="display:flex;align-items:center;gap:8px;font-size:14px">'
+                      f'<span class="result-change" data-tone="{tone}" style="display:inline-flex;'
+                      f'align-items:center;padding:2px 6px 2px 4px;border-radius:9999px;'
+                      f'color:{text};background:{background}">{arrow}'
+                      f'{escape(row["change_text"])}</span>'
+                      f'<span style="color:{theme.MUTED_TEXT}">vs previous week</span></div>')
+        spark = sparkline(row["weeks"], row["values"], row["colour"], row["unit"],
+                          label=row["label"], metric=row["name"])
+        tiles.append(
+            f'<div class="result-tile" data-metric="{escape(row["name"])}" style="{TILE}">'
+            f'<div><div style="font-size:14px;line-height:1.6">{escape(row["label"])}'
+            f'<span role="img" aria-label="Definition" tabindex="0" '
+            f'title="{escape(row["definition_text"])}" style="{HELP_MARK}">?</span></div>'
+            f'<div class="result-value" style="font-size:2.1rem;line-height:1.4;'
+            f'padding-bottom:4px">{escape(row["value_text"])}</div>{change}</div>'
+            f'{spark}</div>')
+    return f'<div class="result-tiles" style="{TILE_GRID}">{"".join(tiles)}</div>'
 
 
 FUNNEL_LABEL_WIDTH = 230  # pixels for the stage names, right-aligned beside the bars

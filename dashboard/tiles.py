@@ -31,18 +31,15 @@ def context_metrics(cards: list[Mapping], trends: Mapping[str, summary.Trend]) -
          "values": trends.get(card["name"], empty).values} for card in cards]))
 
 
-def result_metric(card: Mapping, trend: summary.Trend) -> None:
-    """An outcome or harm metric: large, with its change coloured by its good direction."""
-    colour = theme.family_colour(card["family"])
-    unchanged = card.get("change") == 0
-    with st.container(border=True, key=f"tile_{card['name']}"):
-        st.metric(card["label"], card["value_text"], delta=card["change_text"],
-                  delta_color="off" if unchanged else summary.delta_colour(card["family"],
-                                                                           card["direction"]),
-                  delta_arrow="off" if unchanged else "auto",
-                  delta_description="vs previous week" if card["change_text"] else None,
-                  help=card["help"])
-        sparkline(card, trend, colour)
+def result_tiles(cards: list[Mapping], trends: Mapping[str, summary.Trend]) -> None:
+    """The outcome and harm metrics, large, each change coloured by its good direction, as one
+    block of tiles two abreast."""
+    empty = summary.Trend([], [])
+    st.html(inline.result_tiles([
+        {**card, "colour": theme.family_colour(card["family"]),
+         "delta_colour": summary.delta_colour(card["family"], card["direction"]),
+         "weeks": trends.get(card["name"], empty).weeks,
+         "values": trends.get(card["name"], empty).values} for card in cards]))
 
 
 def callouts(signals: pd.DataFrame, week: str) -> int:

@@ -30,7 +30,6 @@ signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
 tiles.callouts(signals, view.week)
 
 trends = summary.trends(results)
-no_weeks = summary.Trend([], [])
 context, results_column = st.columns([1, 2], gap="large")
 with context:
     st.subheader(":gray[Context: audience and activity]")
@@ -41,11 +40,8 @@ with results_column:
     st.subheader("Results: relationships and what they bring")
     st.caption("Two-way conversations, answers, reciprocal relationships, referrals, and harm. "
                "Changes are against the previous week; hover a question mark for the exact definition.")
-    shown = cards[cards["family"].isin(theme.RESULT_FAMILIES)].to_dict("records")
-    for start in range(0, len(shown), 2):
-        for column, card in zip(st.columns(2, gap="small"), shown[start:start + 2]):
-            with column:
-                tiles.result_metric(card, trends.get(card["name"], no_weeks))
+    tiles.result_tiles(cards[cards["family"].isin(theme.RESULT_FAMILIES)].to_dict("records"),
+                       trends)
 
 st.subheader(f"From messages to results in {view.week}")
 inbound = data.cached(queries.messages_to_us, view.url, view.version, bounds.start_utc,

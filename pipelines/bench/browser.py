@@ -29,11 +29,11 @@ READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CHART = "img.spark"  # the sparklines: static SVG images, one per metric
 DRAWN = """() => {
   if (!document.querySelector('%s')) return false;
-  const tiles = [...document.querySelectorAll('[class*="st-key-tile_"]')];
+  const tiles = [...document.querySelectorAll('.result-tile')];
   const sparks = [...document.querySelectorAll('%s')];
   const plots = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
   return tiles.length > 0 && document.querySelector('.funnel') !== null
-    && tiles.every(t => t.querySelector('[data-testid="stMetric"]') && t.querySelector('%s'))
+    && tiles.every(t => t.querySelector('.result-value') && t.querySelector('%s'))
     && sparks.every(i => i.complete && i.naturalHeight > 0)
     && plots.every(p => p.querySelector('svg.main-svg'));
 }""" % (READY, CHART, CHART)

@@ -24,6 +24,8 @@ RESULT_FAMILIES = ("outcome", "harm")
 
 
 SPARK = re.compile(r'<img class="spark"[^>]*>')
+RESULT_VALUE = re.compile(r'<div class="result-tile" [^>]*><div><div [^>]*>([^<]*)<span.*?'
+                          r'<div class="result-value" [^>]*>([^<]*)</div>', re.S)
 CONTEXT_VALUE = re.compile(r'<div class="context-metric" data-metric="([^"]*)".*?'
                            r'<strong class="context-value">([^<]*)</strong>')
 
@@ -59,7 +61,12 @@ def _expected(url: str, week: str, platform: str | None) -> pd.DataFrame:
 
 
 def _shown_metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """label → the value its result tile shows, as the browser reads them."""
+    found = {}
+    for element in at.get("html"):
+        for label, value in RESULT_VALUE.findall(element.proto.body):
+            found[html.unescape(label)] = html.unescape(value)
+    return found
 
 
 def _context_values(at) -> dict[str, str]:

@@ -173,6 +173,7 @@ CONTEXT_ROW = {"name": "followers", "label": "Followers", "value_text": "22,338"
 @pytest.mark.parametrize("row, shown", [
     (CONTEXT_ROW, "Followers 22,338 · +168"),
     ({**CONTEXT_ROW, "change_text": None}, "Followers 22,338"),
+    ({**CONTEXT_ROW, "change_text": float("nan")}, "Followers 22,338"),  # as a table gives it
     ({**CONTEXT_ROW, "label": '<img src=x onerror="alert(1)">', "value_text": "<b>1</b>"},
      '<img src=x onerror="alert(1)"> <b>1</b> · +168'),
 ])
@@ -202,3 +203,55 @@ def test_each_context_metric_has_its_definition_and_a_grey_sparkline() -> None:
     assert [img_attributes(i)["data-metric"] for i in images] == ["followers", "impressions"]
     assert all(f'stroke="{theme.MUTED}"' in picture(i) for i in images)
     assert picture(images[0]) == inline.sparkline_svg(CONTEXT_ROW["values"], theme.MUTED)
+
+
+RESULT_ROW = {"name": "reply_rate", "label": "Reply rate", "value_text": "25%",
+              "change_text": "-41 pts", "change": -0.41, "definition_text": "Replies / messages.",
+              "colour": theme.OUTCOME, "delta_colour": "normal", "unit": "share",
+              "weeks": ["2026-W21", "2026-W22"], "values": [0.66, 0.25]}
+
+
+@pytest.mark.parametrize("change, colour, tone", [
+    (3.0, "normal", "good"),     # more of an outcome
+    (-3.0, "normal", "bad"),
+    (3.0, "inverse", "bad"),     # more harm
+    (-3.0, "inverse", "good"),
+    (0.0, "normal", "off"),      # no change is never coloured
+    (3.0, "off", "off"),
+    (None, "normal", "off"),
+])
+def test_a_change_is_coloured_by_its_good_direction(change, colour, tone) -> None:
+    assert inline.delta_tone(change, colour) == tone
+
+
+@pytest.mark.parametrize("row, shown", [
+    (RESULT_ROW, "Reply rate 25% -41 pts vs previous week"),
+    ({**RESULT_ROW, "change_text": None, "change": None}, "Reply rate 25%"),
+    ({**RESULT_ROW, "change_text": float("nan"), "change": float("nan")}, "Reply rate 25%"),
+    ({**RESULT_ROW, "label": "<b>x</b>", "value_text": "<i>1</i>"},
+     "<b>x</b> <i>1</i> -41 pts vs previous week"),
+])
+def test_a_result_tile_shows_its_label_value_and_change_as_text(row, shown) -> None:
+    text = []
+
+    class Reader(HTMLParser):
+        def handle_data(self, data):
+            text.append(" " + data)
+
+        def handle_starttag(self, tag, attrs):
+            assert tag in ("div", "span", "img"), tag  # the label and value are not markup
+
+    Reader().feed(inline.result_tiles([row]))
+    assert " ".join("".join(text).replace("?", "").split()) == shown
+
+
+def test_result_tiles_have_one_sparkline_and_one_coloured_change_each() -> None:
+    harm = {**RESULT_ROW, "name": "unfollows", "label": "Unfollows", "change": 12.0,
+            "change_text": "+12", "colour": theme.HARM, "delta_colour": "inverse"}
+    block = inline.result_tiles([RESULT_ROW, harm])
+    images = re.findall(r'<img class="spark"[^>]*>', block)
+    assert [img_attributes(i)["data-metric"] for i in images] == ["reply_rate", "unfollows"]
+    assert f'stroke="{theme.OUTCOME}"' in picture(images[0])
+    assert f'stroke="{theme.HARM}"' in picture(images[1])
+    assert re.findall(r'class="result-change" data-tone="(\w+)"', block) == ["bad", "bad"]
+    assert re.findall(r'title="([^"]*)"[^>]*>\?</span>', block) == ["Replies / messages."] * 2
