@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from metrics import catalog as cat
 from metrics.compiler import compile_metrics
-from metrics.dialects import prepare_session
+from metrics.dialects import engine_of, prepare_session
 from metrics.scope import Scope
 from metrics.weeks import parse_week, reporting_zone, shift, week_of_instant
 from pipelines import warehouse
@@ -71,6 +71,10 @@ def _reading(url: str | None) -> Iterator[tuple[sa.Connection, set[str]]]:
         with warehouse.read_connection(url) as conn:
             yield conn, warehouse.table_names(conn)
         return
+    path = warehouse.duckdb_path(url)
+    if path != ":memory:" and not Path(path).parent.is_dir():
+        raise ValueError(f"no warehouse at {path}: the folder {Path(path).parent} does not "
+                         "exist (load data first: rapport load PATH --db URL)")
     engine = warehouse.make_engine(url)
     try:
         with engine.connect() as conn:
@@ -108,7 +112,7 @@ def _wide_rows(url: str | None, end_week: str, weeks: int, platform: str | None,
     """One dict per week (oldest first): the week and each metric's value (float or None)."""
     parse_week(end_week)
     reporting_zone(tz)
-    query = compile_metrics(names, Scope.of(end_week, weeks, platform, account, tz))
+    scope = Scope.of(end_week, weeks, platform, account, tz)
     with _reading(url) as (conn, tables):
         if platform is None and account is None and ROLLUP_STATE_TABLE in tables:
             from metrics import rollup
@@ -119,7 +123,8 @@ def _wide_rows(url: str | None, end_week: str, weeks: int, platform: str | None,
                         for r in stored]
         _check_account(conn, account)
         prepare_session(conn)
-        rows = conn.execute(query).mappings().all()
+        scope.engine = engine_of(conn)  # lets a measure use a form only this engine runs
+        rows = conn.execute(compile_metrics(names, scope)).mappings().all()
     return [{"week": r["week"], **{n: _number(r[n]) for n in names}} for r in rows]
 
 

@@ -96,6 +96,8 @@ def compile_metrics(names: Iterable[str], scope: Scope) -> sa.Select:
 
 
 def compile_metric(name: str, end_week: str, weeks: int = 1, platform: str | None = None,
-                   account: str | None = None, tz: str | None = None) -> sa.Select:
-    """The Select of one metric over the `weeks` weeks ending with `end_week`."""
-    return compile_metrics([name], Scope.of(end_week, weeks, platform, account, tz))
+                   account: str | None = None, tz: str | None = None,
+                   engine: str | None = None) -> sa.Select:
+    """The Select of one metric over the `weeks` weeks ending with `end_week` (for `engine`, a
+    dialect name, when it is known)."""
+    return compile_metrics([name], Scope.of(end_week, weeks, platform, account, tz, engine))

@@ -224,3 +224,53 @@ def _greatest_sqlite(element, compiler, **kw):
 @compiles(least, "sqlite")
 def _least_sqlite(element, compiler, **kw):
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+# ---- week sets as bits: DuckDB only (a UHUGEINT holds 128 weeks) ---------------------------
+
+WEEK_BITS = 128
+
+
+def engine_of(conn: sa.Connection) -> str:
+    """The name of the engine a connection runs on (what Scope.engine holds)."""
+    return conn.dialect.name
+
+
+def has_week_sets(engine: str | None, weeks: int) -> bool:
+    """Whether `weeks` weeks can be held as week_bits sets on that engine."""
+    return engine == "duckdb" and weeks <= WEEK_BITS
+
+
+class week_bits(ColumnElement):
+    """The set of week indexes lo..hi as the bits of one 128-bit integer (0 <= lo <= hi < 128)."""
+
+    inherit_cache = False
+
+    def __init__(self, lo, hi):
+        self.lo = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, lo)
+        self.hi = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, hi)
+        self.type = sa.types.NullType()
+
+
+@compiles(week_bits, "duckdb")
+def _week_bits_duckdb(element, compiler, **kw):
+    lo, hi = compiler.process(element.lo, **kw), compiler.process(element.hi, **kw)
+    return (f"(((1::UHUGEINT << ({hi} - {lo} + 1)::UHUGEINT) - 1::UHUGEINT)"
+            f" << ({lo})::UHUGEINT)")
+
+
+class has_week(ColumnElement):
+    """Whether week `idx` is in a set built by week_bits (and combined with & or |)."""
+
+    inherit_cache = False
+
+    def __init__(self, bits, idx):
+        self.bits = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, bits)
+        self.idx = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, idx)
+        self.type = sa.Boolean()
+
+
+@compiles(has_week, "duckdb")
+def _has_week_duckdb(element, compiler, **kw):
+    bits, idx = compiler.process(element.bits, **kw), compiler.process(element.idx, **kw)
+    return f"((({bits}) >> ({idx})::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT)"

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from metrics import catalog as cat
-from metrics.dialects import epoch_us, greatest, least, shift
+from metrics.dialects import epoch_us, greatest, has_week, has_week_sets, least, shift, \
+    week_bits
 from metrics.measures import Group
 from metrics.scope import Scope, activity, conversational, interval_index, nonempty, side, \
     week_index, weekly_activity, weeks_table
@@ -171,24 +172,55 @@ def _reciprocal_window(metrics: list[cat.Metric], scope: Scope) -> Group:
     """Pairs with both directions inside [end(W) − window, end(W)), for every week at once.
 
     An event at t counts for the weeks W with t < end(W) <= t + window: the interval
-    [lo(t), hi(t)] of week indexes. Events are aggregated to (pair, dir, lo) keeping the latest
-    t, intervals of one (pair, dir) are merged into islands, the islands of the two directions
-    intersected, and the counts per week summed from +1/−1 at each intersection's ends.
+    [lo(t), hi(t)] of week indexes. On DuckDB, while the weeks fit in one 128-bit integer, each
+    (pair, direction) becomes the bit set of its weeks (the OR of its events' intervals), the
+    two directions are AND-ed and the bits counted per week. Elsewhere events are aggregated to
+    (pair, dir, lo) keeping the latest t, intervals of one (pair, dir) are merged into islands,
+    the islands of the two directions intersected, and the counts per week summed from +1/−1 at
+    each intersection's ends. Both forms give the same numbers.
     """
     (m,) = metrics
     pairs, window = str(m.param("pairs")), timedelta(seconds=int(m.param("window")))
-    name = f"{m.name}"
     ends = [w.end_utc for w in scope.weeks]
-    since, last = ends[0] - window, len(ends) - 1
-    events = _pair_events(scope, pairs, since).subquery(f"{name}_events")
+    events = _pair_events(scope, pairs, ends[0] - window).subquery(f"{m.name}_events")
     # lo(t): the first week ending after t; hi(t): the last week whose window starts by t.
     lo = greatest(interval_index(events.c.occurred_at, ends) + 1, sa.literal_column("0"))
+    last = sa.literal_column(str(len(ends) - 1))
+    if has_week_sets(scope.engine, len(ends)):
+        hi = least(interval_index(events.c.occurred_at, [e - window for e in ends]), last)
+        return _reciprocal_bits(m, scope, events, lo, hi)
     per_week = (sa.select(events.c.a, events.c.b, events.c.dir, lo.label("lo"),
                           sa.func.max(events.c.occurred_at).label("last_at"))
                 .group_by(events.c.a, events.c.b, events.c.dir, lo)
-                .subquery(f"{name}_pair_weeks"))
-    hi = least(interval_index(per_week.c.last_at, [e - window for e in ends]),
-               sa.literal_column(str(last)))
+                .subquery(f"{m.name}_pair_weeks"))
+    hi = least(interval_index(per_week.c.last_at, [e - window for e in ends]), last)
+    return _reciprocal_islands(m, scope, per_week, hi)
+
+
+def _reciprocal_bits(m: cat.Metric, scope: Scope, events: sa.Subquery,
+                     lo: sa.ColumnElement, hi: sa.ColumnElement) -> Group:
+    """The reciprocal pairs per week from bit sets of weeks (DuckDB)."""
+    spans = (sa.select(events.c.a, events.c.b, events.c.dir, lo.label("lo"), hi.label("hi"))
+             .subquery(f"{m.name}_spans"))
+    sets = (sa.select(spans.c.a, spans.c.b, spans.c.dir,
+                      sa.func.bit_or(week_bits(spans.c.lo, spans.c.hi)).label("weeks"))
+            .where(spans.c.lo <= spans.c.hi)
+            .group_by(spans.c.a, spans.c.b, spans.c.dir).cte(f"{m.name}_week_sets"))
+    x, y = sets.alias(f"{m.name}_there"), sets.alias(f"{m.name}_back")
+    both = (sa.select(x.c.weeks.op("&")(y.c.weeks).label("weeks"))
+            .select_from(x.join(y, sa.and_(y.c.a == x.c.a, y.c.b == x.c.b, y.c.dir == 1)))
+            .where(x.c.dir == 0).cte(f"{m.name}_both"))
+    weeks = weeks_table(scope)
+    cte = (sa.select(weeks.c.idx, sa.func.count().label(m.name))
+           .select_from(weeks.join(both, has_week(both.c.weeks, weeks.c.idx)))
+           .group_by(weeks.c.idx).cte(f"{m.name}_counts"))
+    return Group(cte, {m.name: m.name})
+
+
+def _reciprocal_islands(m: cat.Metric, scope: Scope, per_week: sa.Subquery,
+                        hi: sa.ColumnElement) -> Group:
+    """The reciprocal pairs per week from merged week intervals (every engine)."""
+    name = m.name
     spans = (sa.select(per_week.c.a, per_week.c.b, per_week.c.dir, per_week.c.lo,
                        hi.label("hi"))
              .subquery(f"{name}_spans"))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from metrics.dialects import is_embedded_duckdb
+from metrics.dialects import engine_of, is_embedded_duckdb
 from metrics import catalog as cat
 from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
 from pipelines import warehouse
@@ -113,7 +113,8 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None)
         if span is None:
             return 0
         last_week, count = span
-        rows = conn.execute(compile_metrics(names, Scope.of(last_week, count, tz=tz))).mappings().all()
+        scope = Scope.of(last_week, count, tz=tz, engine=engine_of(conn))
+        rows = conn.execute(compile_metrics(names, scope)).mappings().all()
         values = [{"week": r["week"], "metric": n,
                    "value": None if r[n] is None else float(r[n])} for r in rows for n in names]
         conn.execute(rollup_weekly.insert(), values)

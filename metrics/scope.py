@@ -34,13 +34,20 @@ class Scope:
     weeks: list[Week]  # idx 0 is the lead week; 1..N are requested
     platform: str | None = None
     account: str | None = None
+    engine: str | None = None  # the engine it will run on (dialects.engine_of), when known
     _ctes: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, end_week: str, count: int = 1, platform: str | None = None,
-           account: str | None = None, tz: str | None = None) -> "Scope":
-        """The scope of `count` weeks ending with `end_week` in the reporting zone."""
-        return cls(weeks=week_range(end_week, count + 1, tz), platform=platform, account=account)
+           account: str | None = None, tz: str | None = None,
+           engine: str | None = None) -> "Scope":
+        """The scope of `count` weeks ending with `end_week` in the reporting zone.
+
+        `engine` (the dialect's name, see dialects.engine_of) lets a measure choose a form that
+        only that engine runs; without it every measure is built in its portable form.
+        """
+        return cls(weeks=week_range(end_week, count + 1, tz), platform=platform, account=account,
+                   engine=engine)
 
     @property
     def start(self) -> datetime:
@@ -145,7 +152,9 @@ def platform_is(scope: Scope, table) -> ColumnElement:
 
 
 def conversational(rows) -> ColumnElement:
-    """Kind reply, comment, mention or dm, with a target."""
+    """Kind reply, comment, mention or dm, with a target (activity rows carry it as a flag)."""
+    if "talk" in rows.c:
+        return rows.c.talk == 1
     return sa.and_(rows.c.kind.in_(warehouse.CONVERSATIONAL_KINDS), nonempty(rows.c.target_id))
 
 
@@ -160,6 +169,7 @@ def activity(scope: Scope) -> sa.CTE:
         tagged = (sa.select(
             i.c.occurred_at, i.c.actor_id, i.c.target_id, i.c.kind, i.c.thread_id,
             sa.case((empty(i.c.in_reply_to), 1), else_=0).label("opens"),
+            sa.case((conversational(i), 1), else_=0).label("talk"),
             sa.case((i.c.automated == sa.true(), 1), else_=0).label("automated"),
             sa.case((i.c.actor_id.in_(everyone), 1), else_=0).label("actor_is_ours"),
             sa.case((sa.and_(nonempty(i.c.target_id), i.c.target_id.in_(everyone)), 1),
@@ -176,8 +186,8 @@ def activity(scope: Scope) -> sa.CTE:
             return sa.case((mine, 1), else_=0)
 
         return materialized(sa.select(
-            t.occurred_at, t.actor_id, t.target_id, t.kind, t.thread_id, t.opens, t.automated,
-            t.idx,
+            t.occurred_at, t.actor_id, t.target_id, t.kind, t.thread_id, t.opens, t.talk,
+            t.automated, t.idx,
             on_side(t.actor_is_ours, t.actor_id).label("actor_ours"),
             sa.case((t.actor_is_ours == 0, 1), else_=0).label("actor_theirs"),
             on_side(t.target_is_ours, t.target_id).label("target_ours"),

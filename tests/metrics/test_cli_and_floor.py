@@ -51,6 +51,16 @@ def test_bad_input_exits_2_with_a_clear_message(small, args, message):
     assert message in result.output
 
 
+def test_a_warehouse_in_a_missing_folder_is_a_clear_error_and_creates_nothing(tmp_path):
+    missing = tmp_path / "no" / "such" / "w.duckdb"
+    result = CliRunner().invoke(app, ["metrics", "--week", "2026-W10",
+                                      "--db", f"duckdb:///{missing}"])
+    assert result.exit_code == 2
+    assert f"no warehouse at {missing}" in result.output
+    assert "does not exist" in result.output
+    assert not (tmp_path / "no").exists()
+
+
 def test_csv_and_table_formats(small):
     csv_out = CliRunner().invoke(app, ["metrics", "--week", "2026-W10", "--format", "csv",
                                        "--db", small])

@@ -45,7 +45,7 @@ def dialect(name: str) -> sa.engine.Dialect:
 
 
 def render(metric: str, d: sa.engine.Dialect) -> str:
-    query = compile_metric(metric, END_WEEK, WEEKS)
+    query = compile_metric(metric, END_WEEK, WEEKS, engine=d.name)
     try:
         text = str(query.compile(dialect=d, compile_kwargs={"literal_binds": True}))
     except Exception:  # some dialects cannot render every literal: keep the placeholders

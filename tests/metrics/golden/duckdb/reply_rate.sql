@@ -1,8 +1,8 @@
 WITH weeks(idx, week, start_utc, end_utc, first_day, last_day) AS
 (VALUES (0, '2026-W08', '2026-02-16 00:00:00', '2026-02-23 00:00:00', '2026-02-16', '2026-02-22'), (1, '2026-W09', '2026-02-23 00:00:00', '2026-03-02 00:00:00', '2026-02-23', '2026-03-01'), (2, '2026-W10', '2026-03-02 00:00:00', '2026-03-09 00:00:00', '2026-03-02', '2026-03-08')),
 activity AS MATERIALIZED
-(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.target_id IS NOT NULL AND tagged.target_id != '') THEN 1 ELSE 0 END AS target_theirs
-FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS actor_id, interactions.target_id AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (interactions.actor_id IN (SELECT people.person_id
+(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.talk AS talk, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.target_id IS NOT NULL AND tagged.target_id != '') THEN 1 ELSE 0 END AS target_theirs
+FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS actor_id, interactions.target_id AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (interactions.actor_id IN (SELECT people.person_id
 FROM people
 WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
 FROM people
@@ -10,7 +10,7 @@ WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((epoch_us(in
 FROM interactions
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 weekly_activity AS
-(SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
+(SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.talk AS talk, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
 FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00' AND activity.occurred_at < '2026-03-09 00:00:00'),
 outreach AS
@@ -18,9 +18,9 @@ outreach AS
 FROM (SELECT outreach_stream.idx AS idx, outreach_stream.is_ask AS is_ask, outreach_stream.occurred_at AS occurred_at, min(CASE WHEN (outreach_stream.is_ask = 0) THEN outreach_stream.occurred_at END) OVER (PARTITION BY outreach_stream.ours, outreach_stream.theirs ORDER BY outreach_stream.occurred_at DESC, outreach_stream.is_ask DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS answered_at
 FROM (SELECT weekly_activity.actor_id AS ours, weekly_activity.target_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx
 FROM weekly_activity
-WHERE weekly_activity.kind IN ('reply', 'comment', 'mention', 'dm') AND weekly_activity.target_id IS NOT NULL AND weekly_activity.target_id != '' AND weekly_activity.actor_ours = 1 AND weekly_activity.target_theirs = 1 AND weekly_activity.opens = 1 UNION ALL SELECT activity.target_id AS ours, activity.actor_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
+WHERE weekly_activity.talk = 1 AND weekly_activity.actor_ours = 1 AND weekly_activity.target_theirs = 1 AND weekly_activity.opens = 1 UNION ALL SELECT activity.target_id AS ours, activity.actor_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
 FROM activity
-WHERE activity.kind IN ('reply', 'comment', 'mention', 'dm') AND activity.target_id IS NOT NULL AND activity.target_id != '' AND activity.actor_theirs = 1 AND activity.target_ours = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-16 00:00:00') AS outreach_stream) AS outreach_ordered
+WHERE activity.talk = 1 AND activity.actor_theirs = 1 AND activity.target_ours = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-16 00:00:00') AS outreach_stream) AS outreach_ordered
 WHERE outreach_ordered.is_ask = 1),
 reply_rates AS
 (SELECT outreach.idx AS idx, CAST(sum(CASE WHEN (outreach.answered_at <= (outreach.occurred_at + to_seconds(604800))) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS reply_rate

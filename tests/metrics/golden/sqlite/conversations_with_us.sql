@@ -1,8 +1,8 @@
 WITH weeks(idx, week, start_utc, end_utc, first_day, last_day) AS
 (VALUES (0, '2026-W08', '2026-02-16 00:00:00.000000', '2026-02-23 00:00:00.000000', '2026-02-16', '2026-02-22'), (1, '2026-W09', '2026-02-23 00:00:00.000000', '2026-03-02 00:00:00.000000', '2026-02-23', '2026-03-01'), (2, '2026-W10', '2026-03-02 00:00:00.000000', '2026-03-09 00:00:00.000000', '2026-03-02', '2026-03-08')),
 activity AS MATERIALIZED
-(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.target_id IS NOT NULL AND tagged.target_id != '') THEN 1 ELSE 0 END AS target_theirs
-FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS actor_id, interactions.target_id AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.automated = 1) THEN 1 ELSE 0 END AS automated, CASE WHEN (interactions.actor_id IN (SELECT people.person_id
+(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.talk AS talk, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.target_id IS NOT NULL AND tagged.target_id != '') THEN 1 ELSE 0 END AS target_theirs
+FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS actor_id, interactions.target_id AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = 1) THEN 1 ELSE 0 END AS automated, CASE WHEN (interactions.actor_id IN (SELECT people.person_id
 FROM people
 WHERE people.is_ours = 1)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
 FROM people
@@ -10,17 +10,17 @@ WHERE people.is_ours = 1)) THEN 1 ELSE 0 END AS target_is_ours, (((CAST(strftime
 FROM interactions
 WHERE interactions.occurred_at < '2026-03-16 00:00:00.000000') AS tagged),
 weekly_activity AS
-(SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
+(SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.talk AS talk, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
 FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00.000000' AND activity.occurred_at < '2026-03-09 00:00:00.000000'),
 threads_active AS
 (SELECT DISTINCT weekly_activity.idx AS idx, weekly_activity.thread_id AS thread_id
 FROM weekly_activity
-WHERE weekly_activity.kind IN ('reply', 'comment', 'mention', 'dm') AND weekly_activity.target_id IS NOT NULL AND weekly_activity.target_id != '' AND weekly_activity.thread_id IS NOT NULL AND weekly_activity.thread_id != ''),
+WHERE weekly_activity.talk = 1 AND weekly_activity.thread_id IS NOT NULL AND weekly_activity.thread_id != ''),
 thread_first_directions AS
 (SELECT activity.thread_id AS thread_id, activity.actor_id AS actor_id, activity.target_id AS target_id, min(activity.occurred_at) AS first_at, max(activity.actor_ours) AS actor_ours
 FROM activity
-WHERE activity.kind IN ('reply', 'comment', 'mention', 'dm') AND activity.target_id IS NOT NULL AND activity.target_id != '' AND activity.thread_id IS NOT NULL AND activity.thread_id != '' AND activity.actor_id != activity.target_id AND activity.occurred_at < '2026-03-09 00:00:00.000000' GROUP BY activity.thread_id, activity.actor_id, activity.target_id),
+WHERE activity.talk = 1 AND activity.thread_id IS NOT NULL AND activity.thread_id != '' AND activity.actor_id != activity.target_id AND activity.occurred_at < '2026-03-09 00:00:00.000000' GROUP BY activity.thread_id, activity.actor_id, activity.target_id),
 thread_two_way AS
 (SELECT thread_pairs.thread_id AS thread_id, min(thread_pairs.two_way_at) AS any_at, min(CASE WHEN (thread_pairs.with_us = 1) THEN thread_pairs.two_way_at END) AS us_at
 FROM (SELECT pq.thread_id AS thread_id, max(pq.first_at, qp.first_at) AS two_way_at, CASE WHEN (pq.actor_ours = 1 OR qp.actor_ours = 1) THEN 1 ELSE 0 END AS with_us
