@@ -16,6 +16,8 @@ reads the fraction separately: no precision is lost.
 """
 from __future__ import annotations
 
+import itertools
+
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
@@ -274,3 +276,36 @@ class has_week(ColumnElement):
 def _has_week_duckdb(element, compiler, **kw):
     bits, idx = compiler.process(element.bits, **kw), compiler.process(element.idx, **kw)
     return f"((({bits}) >> ({idx})::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT)"
+
+
+# ---- the first later row of another table: DuckDB's ASOF join ------------------------------
+
+def has_asof(engine: str | None) -> bool:
+    """Whether the engine joins each row to the first later row of a key (ASOF LEFT JOIN)."""
+    return engine == "duckdb"
+
+
+class asof_outerjoin(sa.sql.selectable.Join):
+    """left ASOF LEFT JOIN right ON keys AND right.t > left.t: each left row with the nearest
+    right row by the inequality (or none). Only for engines where has_asof is true."""
+
+    inherit_cache = False
+
+    def __init__(self, left, right, onclause):
+        super().__init__(left, right, onclause, isouter=True)
+
+
+@compiles(asof_outerjoin)
+def _asof_default(element, compiler, **kw):
+    raise sa.exc.CompileError(f"{compiler.dialect.name} has no ASOF join")
+
+
+@compiles(asof_outerjoin, "duckdb")
+def _asof_duckdb(element, compiler, asfrom=False, from_linter=None, **kw):
+    if from_linter:
+        from_linter.edges.update(itertools.product(element.left._from_objects,
+                                                   element.right._from_objects))
+    left = element.left._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    right = element.right._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    on = element.onclause._compiler_dispatch(compiler, from_linter=from_linter, **kw)
+    return f"{left} ASOF LEFT JOIN {right} ON {on}"

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from metrics import catalog as cat
-from metrics.dialects import epoch_us, greatest, has_week, has_week_sets, least, shift, \
-    week_bits
+from metrics.dialects import asof_outerjoin, epoch_us, greatest, has_asof, has_week, \
+    has_week_sets, least, shift, week_bits
 from metrics.measures import Group
 from metrics.scope import Scope, activity, conversational, interval_index, nonempty, side, \
     week_index, weekly_activity, weeks_table
@@ -61,12 +61,20 @@ def _threads(metrics: list[cat.Metric], scope: Scope) -> Group:
     return Group(cte, {m.name: m.name for m in metrics})
 
 
-def _first_answer(asks: sa.Select, answers: sa.Select, keys: list[str], name: str) -> sa.CTE:
+def _first_answer(asks: sa.Select, answers: sa.Select, keys: list[str], name: str,
+                  scope: Scope) -> sa.CTE:
     """Each ask with the time of the first answer strictly after it, per key.
 
-    One stream per key, newest first; at equal times asks come before answers, so the running
-    MIN of answer times over the rows before an ask is the first answer strictly after it.
+    Where the engine has an ASOF join, each ask is joined to the nearest later answer of its
+    key. Elsewhere: one stream per key, newest first; at equal times asks come before answers,
+    so the running MIN of answer times over the rows before an ask is the first answer strictly
+    after it.
     """
+    if has_asof(scope.engine):
+        k, n = asks.subquery(f"{name}_asks"), answers.subquery(f"{name}_answers")
+        on = sa.and_(*(n.c[key] == k.c[key] for key in keys), n.c.occurred_at > k.c.occurred_at)
+        return (sa.select(k.c.idx, k.c.occurred_at, n.c.occurred_at.label("answered_at"))
+                .select_from(asof_outerjoin(k, n, on)).cte(name))
     stream = sa.union_all(asks, answers).subquery(f"{name}_stream")
     later = sa.func.min(sa.case((stream.c.is_ask == 0, stream.c.occurred_at))).over(
         partition_by=[stream.c[k] for k in keys],
@@ -99,7 +107,7 @@ def _reply_within(metrics: list[cat.Metric], scope: Scope) -> Group:
         conversational(a), side(a, "theirs", "actor"), side(a, "ours", "target"),
         a.c.occurred_at > scope.start,
         a.c.occurred_at <= scope.end + timedelta(seconds=window))
-    asked = _first_answer(asks, answers, ["ours", "theirs"], "outreach")
+    asked = _first_answer(asks, answers, ["ours", "theirs"], "outreach", scope)
     answered = _flag(asked.c.answered_at <= shift(asked.c.occurred_at, window))
     cte = (sa.select(asked.c.idx, (sa.cast(sa.func.sum(answered), sa.Double)
                                    / sa.func.count()).label(m.name))
@@ -119,7 +127,7 @@ def _response(metrics: list[cat.Metric], scope: Scope) -> Group:
         conversational(a), side(a, "ours", "actor"), side(a, "theirs", "target"),
         a.c.occurred_at > scope.start,
         a.c.occurred_at <= scope.end + timedelta(seconds=window))
-    asked = _first_answer(asks, answers, ["theirs"], "inbound")
+    asked = _first_answer(asks, answers, ["theirs"], "inbound", scope)
     in_time = asked.c.answered_at <= shift(asked.c.occurred_at, window)
     rates = (sa.select(asked.c.idx, (sa.cast(sa.func.sum(_flag(in_time)), sa.Double)
                                      / sa.func.count()).label("rate"))

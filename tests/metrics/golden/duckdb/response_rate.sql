@@ -14,14 +14,12 @@ weekly_activity AS
 FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00' AND activity.occurred_at < '2026-03-09 00:00:00'),
 inbound AS
-(SELECT inbound_ordered.idx AS idx, inbound_ordered.occurred_at AS occurred_at, inbound_ordered.answered_at AS answered_at
-FROM (SELECT inbound_stream.idx AS idx, inbound_stream.is_ask AS is_ask, inbound_stream.occurred_at AS occurred_at, min(CASE WHEN (inbound_stream.is_ask = 0) THEN inbound_stream.occurred_at END) OVER (PARTITION BY inbound_stream.theirs ORDER BY inbound_stream.occurred_at DESC, inbound_stream.is_ask DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS answered_at
+(SELECT inbound_asks.idx AS idx, inbound_asks.occurred_at AS occurred_at, inbound_answers.occurred_at AS answered_at
 FROM (SELECT weekly_activity.actor_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx
 FROM weekly_activity
-WHERE weekly_activity.talk = 1 AND weekly_activity.actor_theirs = 1 AND weekly_activity.target_ours = 1 UNION ALL SELECT activity.target_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
+WHERE weekly_activity.talk = 1 AND weekly_activity.actor_theirs = 1 AND weekly_activity.target_ours = 1) AS inbound_asks ASOF LEFT JOIN (SELECT activity.target_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
 FROM activity
-WHERE activity.talk = 1 AND activity.actor_ours = 1 AND activity.target_theirs = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-11 00:00:00') AS inbound_stream) AS inbound_ordered
-WHERE inbound_ordered.is_ask = 1),
+WHERE activity.talk = 1 AND activity.actor_ours = 1 AND activity.target_theirs = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-11 00:00:00') AS inbound_answers ON inbound_answers.theirs = inbound_asks.theirs AND inbound_answers.occurred_at > inbound_asks.occurred_at),
 response_rates AS
 (SELECT inbound.idx AS idx, CAST(sum(CASE WHEN (inbound.answered_at <= (inbound.occurred_at + to_seconds(172800))) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS rate
 FROM inbound GROUP BY inbound.idx),

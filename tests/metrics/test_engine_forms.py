@@ -1,20 +1,23 @@
-"""The week-set form of reciprocal relationships (DuckDB) gives the portable form's numbers.
+"""The forms only DuckDB runs give the portable forms' numbers.
 
-On DuckDB, while the weeks fit in 128 bits, each pair's weeks are a bit set; elsewhere, and for
-longer ranges, the islands form runs. Both are compiled here on the same synthetic warehouse and
-must agree week by week, in UTC and in a zone whose weeks change their UTC offset.
+On DuckDB, reciprocal relationships use bit sets of weeks (while the weeks fit in 128 bits;
+elsewhere, and for longer ranges, merged week intervals), and reply and response rates find the
+first answer after each message with an ASOF join (elsewhere, a running MIN over a window).
+Both forms are compiled here on the same synthetic warehouse and must agree week by week, in
+UTC and in a zone whose weeks change their UTC offset.
 """
 from __future__ import annotations
 
 import pytest
 
 from metrics.compiler import compile_metrics
-from metrics.dialects import has_week_sets
+from metrics.dialects import has_asof, has_week_sets
 from metrics.scope import Scope
 from metrics.synthetic import generate
 from pipelines import warehouse
 
 RECIPROCAL = ["reciprocal_relationships", "member_reciprocal_pairs"]
+ANSWERS = ["reply_rate", "response_rate", "median_response_hours"]
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +27,9 @@ def synthetic_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def _values(url: str, scope: Scope) -> list[tuple]:
+def _values(url: str, scope: Scope, names: list[str] = RECIPROCAL) -> list[tuple]:
     with warehouse.read_connection(url) as conn:
-        return [tuple(row) for row in conn.execute(compile_metrics(RECIPROCAL, scope))]
+        return [tuple(row) for row in conn.execute(compile_metrics(names, scope))]
 
 
 @pytest.mark.parametrize("end_week, weeks, tz", [
@@ -43,6 +46,28 @@ def test_week_sets_agree_with_the_portable_form(synthetic_url: str, end_week: st
     got, expected = _values(synthetic_url, sets), _values(synthetic_url, portable)
     assert got == expected
     assert sum(row[1] for row in expected) > 0  # the data has reciprocal pairs to count
+
+
+@pytest.mark.parametrize("end_week, weeks, tz", [
+    ("2026-W44", 104, "UTC"),
+    ("2025-W40", 30, "America/New_York"),
+])
+def test_asof_answers_agree_with_the_portable_form(synthetic_url: str, end_week: str,
+                                                   weeks: int, tz: str) -> None:
+    asof = Scope.of(end_week, weeks, tz=tz, engine="duckdb")
+    portable = Scope.of(end_week, weeks, tz=tz)
+    assert "ASOF LEFT JOIN" in str(compile_metrics(ANSWERS, asof).compile(
+        dialect=_duckdb_dialect()))
+    got, expected = _values(synthetic_url, asof, ANSWERS), _values(synthetic_url, portable,
+                                                                   ANSWERS)
+    assert [row[0] for row in got] == [row[0] for row in expected]
+    for mine, theirs in zip(got, expected):
+        assert mine[1:] == pytest.approx(theirs[1:], rel=1e-12, nan_ok=True)
+    assert any(row[1] for row in expected)  # messages were answered: the rates are not all 0
+
+
+def test_only_duckdb_is_given_the_asof_form() -> None:
+    assert has_asof("duckdb") and not has_asof("postgresql") and not has_asof(None)
 
 
 def test_ranges_beyond_128_weeks_use_the_portable_form() -> None:
