@@ -6,6 +6,7 @@ no DuckDB lock outlives a call. Times are naive UTC, as stored; week bounds come
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -65,7 +66,32 @@ def ensure_schema(url: str) -> None:
 
 
 def data_version(url: str) -> tuple:
-    """A cheap fingerprint that changes whenever a load, a cost or a check is recorded."""
+    """A cheap fingerprint that changes whenever a load, a cost or a check is recorded.
+
+    A DuckDB file is fingerprinted by its identity on disk, without opening it: every write is
+    published by renaming a new file over it (pipelines/publish.py), which changes its inode,
+    and a write in place changes its size or modification time, or those of its write-ahead log.
+    Other warehouses are asked what they recorded.
+    """
+    if wh.is_duckdb(url) and wh.duckdb_path(url) != ":memory:":
+        return file_version(Path(wh.duckdb_path(url)))
+    return recorded_version(url)
+
+
+def file_version(path: Path) -> tuple:
+    """The identity of a DuckDB file and of its write-ahead log: device, inode, size, times."""
+    def identity(file: Path) -> tuple:
+        try:
+            st = file.stat()
+        except FileNotFoundError:
+            return ("missing",)
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    return ("file", *identity(path), *identity(Path(f"{path}.wal")))
+
+
+def recorded_version(url: str) -> tuple:
+    """The counts and latest times of loads, costs and checks recorded in the warehouse."""
     loads, costs, checks = wh.loads, wh.costs, wh.quality_results
     effort = sa.func.coalesce(costs.c.hours, 0) * sa.func.coalesce(costs.c.hourly_rate, 0) \
         + sa.func.coalesce(costs.c.spend, 0)
