@@ -54,18 +54,23 @@ def main() -> None:
                           url_path="welcome", default=True)
         page = st.navigation([welcome, PAGES["sources"]])
         st.session_state[controls.VIEW_KEY] = None
+        choices = None
     else:
         page = st.navigation([*PAGES.values(), WEEKLY_ALIAS])
         try:
-            controls.sidebar(url, version, tz, default_week)
+            choices = controls.choose(url, version, tz, default_week)
         except Exception as exc:
             data.report_error(exc, url, "reading the weeks, platforms and accounts")
             st.stop()
-        st.sidebar.caption(f"Warehouse: {data.safe_url(url)}")
     try:
         page.run()
     except Exception as exc:
         data.report_error(exc, url, f"drawing the {page.title} page")
+    # After the page, so its figures reach the browser before the pickers' code is fetched. A
+    # page therefore never calls st.stop(): nothing could be drawn after it.
+    if choices is not None:
+        controls.draw(choices)
+        st.sidebar.caption(f"Warehouse: {data.safe_url(url)}")
 
 
 

@@ -68,8 +68,20 @@ def _seed(key: str, options: list[str], default: str) -> None:
         st.session_state[key] = default
 
 
-def sidebar(url: str, version: tuple, tz: str | None, default_week: str) -> View:
-    """Draw the shared controls and return the view they select."""
+@dataclass(frozen=True)
+class Choices:
+    """What the shared controls offer: weeks (newest first), platforms and our accounts."""
+
+    weeks: list[str]
+    platforms: list[str]
+    accounts: dict[str, str]  # person id → how the picker names the account
+    now_week: str
+    tz: str | None
+
+
+def choose(url: str, version: tuple, tz: str | None, default_week: str) -> Choices:
+    """Settle the selection (the session's, else the URL's, else the defaults) and publish the
+    view it selects, before any widget is drawn; `draw` shows the controls afterwards."""
     first, last = data.cached(queries.activity_span, url, version)
     now_week = wk.week_of_instant(datetime.now(timezone.utc), tz)
     weeks = week_options(first or datetime.now(), last or datetime.now(), default_week, tz)
@@ -81,25 +93,34 @@ def sidebar(url: str, version: tuple, tz: str | None, default_week: str) -> View
     _seed("week", weeks, default_week)
     _seed("platform", platforms, ALL)
     _seed("account", [ALL] + list(names), ALL)
-
-    with st.sidebar:
-        st.selectbox("Week", weeks, key="week",
-                     format_func=lambda w: f"{w} (in progress)" if w >= now_week else w,
-                     help="ISO week, Monday to Sunday, in the reporting time zone "
-                          f"({wk.reporting_zone(tz).key}). The default is the latest complete week.")
-        st.selectbox("Platform", platforms, key="platform",
-                     format_func=lambda p: "All platforms" if p == ALL else p)
-        st.selectbox("Our account", [ALL] + list(names), key="account",
-                     format_func=lambda a: "All our accounts" if a == ALL else names.get(a, a),
-                     help="Measure only what this account of ours sent and received.")
     view = View(url=url, version=version, tz=tz, week=st.session_state["week"],
                 platform=st.session_state["platform"] or None,
                 account=st.session_state["account"] or None, default_week=default_week)
     _publish(view)
+    return Choices(weeks=weeks, platforms=platforms, accounts=names, now_week=now_week, tz=tz)
+
+
+def draw(choices: Choices) -> None:
+    """Draw the shared controls in the sidebar, on the selection `choose` settled.
+
+    A widget's value is in the session before the run starts, so the app draws these after the
+    page: the page's figures reach the browser first, the pickers' code follows.
+    """
+    names = choices.accounts
+    with st.sidebar:
+        st.selectbox("Week", choices.weeks, key="week",
+                     format_func=lambda w: f"{w} (in progress)" if w >= choices.now_week else w,
+                     help="ISO week, Monday to Sunday, in the reporting time zone "
+                          f"({wk.reporting_zone(choices.tz).key}). The default is the latest "
+                          "complete week.")
+        st.selectbox("Platform", choices.platforms, key="platform",
+                     format_func=lambda p: "All platforms" if p == ALL else p)
+        st.selectbox("Our account", [ALL] + list(names), key="account",
+                     format_func=lambda a: "All our accounts" if a == ALL else names.get(a, a),
+                     help="Measure only what this account of ours sent and received.")
     notice = st.session_state.pop("rapport_notice", None)
     if notice:
         st.sidebar.warning(notice)
-    return view
 
 
 def _publish(view: View) -> None:

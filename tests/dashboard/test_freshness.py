@@ -78,3 +78,21 @@ def test_the_weekly_page_shows_a_new_load_on_its_next_run(demo_copy: str, monkey
     assert shown_errors(at) == []
     assert _shown_metrics(at) != shown
     _check_figures(at, demo_copy, week, None)
+
+
+def test_the_pickers_keep_the_selection_when_a_page_stops_early(demo_copy: str,
+                                                                monkeypatch) -> None:
+    engine = wh.make_engine(demo_copy)
+    with engine.begin() as conn:  # no loads or checks recorded: the quality page stops early
+        for table in (wh.quarantine, wh.quality_results, wh.loads):
+            conn.execute(sa.delete(table))
+    engine.dispose()
+    at = open_app(demo_copy, monkeypatch)
+    weeks = at.selectbox(key="week").options
+    at.selectbox(key="week").set_value(weeks[2]).run()
+    at.switch_page("views/quality.py").run()
+    assert any("No loads or checks" in i.value for i in at.info)
+    at.run()
+    assert shown_errors(at) == []
+    assert at.selectbox(key="week").value == weeks[2]
+    assert at.query_params.get("week") in (weeks[2], [weeks[2]])
