@@ -60,22 +60,20 @@ def _expected(url: str, week: str, platform: str | None) -> pd.DataFrame:
     return api.compute(url, week, weeks=1, platform=platform)
 
 
+def _html_pairs(at, pattern) -> dict[str, str]:
+    """key → value for every match of a two-group pattern in the page's HTML blocks, unescaped."""
+    return {html.unescape(key): html.unescape(value)
+            for element in at.get("html") for key, value in pattern.findall(element.proto.body)}
+
+
 def _shown_metrics(at) -> dict[str, str]:
     """label → the value its result tile shows, as the browser reads them."""
-    found = {}
-    for element in at.get("html"):
-        for label, value in RESULT_VALUE.findall(element.proto.body):
-            found[html.unescape(label)] = html.unescape(value)
-    return found
+    return _html_pairs(at, RESULT_VALUE)
 
 
 def _context_values(at) -> dict[str, str]:
     """metric → the value the context block shows for it, as the browser reads it."""
-    found = {}
-    for element in at.get("html"):
-        for name, value in CONTEXT_VALUE.findall(element.proto.body):
-            found[html.unescape(name)] = html.unescape(value)
-    return found
+    return _html_pairs(at, CONTEXT_VALUE)
 
 
 def _check_figures(at, url: str, week: str, platform: str | None) -> None:
