@@ -6,7 +6,6 @@ no DuckDB lock outlives a call. Times are naive UTC, as stored; week bounds come
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -73,21 +72,10 @@ def data_version(url: str) -> tuple:
     and a write in place changes its size or modification time, or those of its write-ahead log.
     Other warehouses are asked what they recorded.
     """
-    if wh.is_duckdb(url) and wh.duckdb_path(url) != ":memory:":
-        return file_version(Path(wh.duckdb_path(url)))
+    identity = wh.file_identity(url)
+    if identity is not None:
+        return ("file", *identity)
     return recorded_version(url)
-
-
-def file_version(path: Path) -> tuple:
-    """The identity of a DuckDB file and of its write-ahead log: device, inode, size, times."""
-    def identity(file: Path) -> tuple:
-        try:
-            st = file.stat()
-        except FileNotFoundError:
-            return ("missing",)
-        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-    return ("file", *identity(path), *identity(Path(f"{path}.wal")))
 
 
 def recorded_version(url: str) -> tuple:

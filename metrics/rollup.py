@@ -149,25 +149,6 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | 
     return time.perf_counter() - started
 
 
-def _file_identity(url: str | None) -> tuple | None:
-    """For a DuckDB file: its inode, size and time and those of its write-ahead log.
-
-    A load publishes a new file (a new inode) and writes in place go through the log, so an
-    unchanged identity means unchanged data; None for other engines.
-    """
-    url = warehouse.resolve_url(url)
-    if not warehouse.is_duckdb(url) or warehouse.duckdb_path(url) == ":memory:":
-        return None
-    identity = []
-    for path in (Path(warehouse.duckdb_path(url)), Path(warehouse.duckdb_path(url) + ".wal")):
-        try:
-            st = path.stat()
-            identity.append((st.st_ino, st.st_size, st.st_mtime_ns))
-        except FileNotFoundError:
-            identity.append(None)
-    return tuple(identity)
-
-
 # url -> (file identity, {(week, metric): value}, first week, last week), for rollups already
 # checked against the data: a process that asks again (the dashboard) reads no database.
 _verified: dict[str, tuple[tuple, dict, str, str]] = {}
@@ -175,7 +156,7 @@ _verified: dict[str, tuple[tuple, dict, str, str]] = {}
 
 def _stored(url: str | None, tz: str | None) -> tuple[dict, str, str] | None:
     """Every stored value with its week range, when the rollups match the data and code."""
-    identity = _file_identity(url)
+    identity = warehouse.file_identity(url)
     key = f"{warehouse.resolve_url(url)}|{_zone_name(tz)}"
     if identity is not None and key in _verified and _verified[key][0] == identity:
         return _verified[key][1:]

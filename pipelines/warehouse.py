@@ -167,6 +167,27 @@ def duckdb_path(url: str) -> str:
     return sa.engine.make_url(url).database or ":memory:"
 
 
+def file_identity(url: str | None = None) -> tuple | None:
+    """For a DuckDB file: device, inode, size and times of it and of its write-ahead log, read
+    without opening it; None for other engines and in-memory databases.
+
+    A load publishes a new file over the old one (a new inode) and a write in place changes the
+    file's or its log's size or times, so an unchanged identity means unchanged data.
+    """
+    url = resolve_url(url)
+    if not is_duckdb(url) or duckdb_path(url) == ":memory:":
+        return None
+    identity: list[tuple | None] = []
+    for path in (duckdb_path(url), duckdb_path(url) + ".wal"):
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            identity.append(None)
+            continue
+        identity.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(identity)
+
+
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     """An engine that holds no connection (and so no DuckDB file lock) between uses."""
     url = resolve_url(url)
