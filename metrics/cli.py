@@ -7,7 +7,6 @@ from plain records, so the command runs without importing pandas (only --signals
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -17,16 +16,9 @@ from typing import Any, Mapping, Sequence
 from metrics import api
 from metrics import catalog as cat
 from metrics.weeks import WeekError, parse_week
+from pipelines import csvsafe
 
 FORMATS = ("json", "csv", "table")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, prefixed with a quote."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
 
 
 def _plain(value: object) -> object:
@@ -52,14 +44,13 @@ def to_json(records: Records) -> str:
 
 
 def to_csv(records: Records, columns: Sequence[str]) -> str:
-    """The records as CSV with these columns, text cells neutralised (=, +, -, @ at the start
-    get a quote)."""
+    """The records as CSV with these columns, through `pipelines.csvsafe`: text that a
+    spreadsheet would run as a formula gets a quote, numbers are written as they are."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in records:
-        writer.writerow(["" if _plain(row[c]) is None else neutralise(_plain(row[c]))
-                         for c in columns])
+        writer.writerow(["" if _plain(row[c]) is None else _plain(row[c]) for c in columns])
     return out.getvalue()
 
 

@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 
 from metrics import catalog as cat
 from metrics.api import compute, default_week, signals
-from metrics.cli import neutralise
 from metrics.floor import reciprocal_floor
 from metrics.synthetic import build_duckdb
 from pipelines import warehouse
@@ -68,13 +67,6 @@ def test_csv_and_table_formats(small):
     assert csv_out.stdout.splitlines()[0] == "week,metric,family,label,unit,value"
     table = CliRunner().invoke(app, ["metrics", "--week", "2026-W10", "--db", small])
     assert "reciprocal_relationships" in table.stdout and "2026-W10" in table.stdout
-
-
-@pytest.mark.parametrize("cell, shown", [("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"),
-                                         ("-2", "'-2"), ("@x", "'@x"), ("plain", "plain"),
-                                         (-2.5, -2.5)])
-def test_csv_cells_that_look_like_formulas_are_neutralised(cell, shown):
-    assert neutralise(cell) == shown
 
 
 def test_default_week_is_the_latest_complete_week_not_after_the_data(small, duckdb_url):
