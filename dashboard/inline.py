@@ -150,13 +150,16 @@ def result_tiles(rows: Sequence[dict]) -> str:
     the value, the change against the previous week in its good-or-bad colour, the sparkline.
 
     Each row needs name, label, value_text, change_text, change, definition_text, colour (the
-    sparkline's), delta_colour (normal, inverse or off), and weeks, values and unit."""
+    sparkline's), delta_colour (normal, inverse or off), and weeks, values and unit. A row
+    whose `provisional` holds a note (answers can still arrive) shows it, and its change in
+    grey: a rate that is still filling up is not a drop."""
     tiles = []
     for row in rows:
         change = ""
+        note = row.get("provisional") if _text(row.get("provisional")) else ""
         if _text(row.get("change_text")):
             moved = None if theme.is_missing(row.get("change")) else float(row["change"])
-            tone = delta_tone(moved, row["delta_colour"])
+            tone = delta_tone(moved, "off" if note else row["delta_colour"])
             text, background = DELTA_STYLES[tone]
             arrow = "" if tone == "off" and not moved else _arrow(
                 "up" if moved and moved > 0 else "down", text)
@@ -166,10 +169,15 @@ def result_tiles(rows: Sequence[dict]) -> str:
                       f'color:{text};background:{background}">{arrow}'
                       f'{escape(row["change_text"])}</span>'
                       f'<span style="color:{theme.MUTED_TEXT}">vs previous week</span></div>')
+        if note:
+            change += (f'<div class="result-provisional" style="margin-top:6px;font-size:13px;'
+                       f'line-height:1.4;color:{theme.MUTED_TEXT}">{escape(note)}</div>')
         spark = sparkline(row["weeks"], row["values"], row["colour"], row["unit"],
                           label=row["label"], metric=row["name"])
+        marked = ' data-provisional="true"' if note else ""
         tiles.append(
-            f'<div class="result-tile" data-metric="{escape(row["name"])}" style="{TILE}">'
+            f'<div class="result-tile" data-metric="{escape(row["name"])}"{marked} '
+            f'style="{TILE}">'
             f'<div><div style="font-size:14px;line-height:1.6">{escape(row["label"])}'
             f'<span role="img" aria-label="Definition" tabindex="0" '
             f'title="{escape(row["definition_text"])}" style="{HELP_MARK}">?</span></div>'

@@ -31,28 +31,42 @@ def context_metrics(cards: list[Mapping], trends: Mapping[str, summary.Trend]) -
          "values": trends.get(card["name"], empty).values} for card in cards]))
 
 
-def result_tiles(cards: list[Mapping], trends: Mapping[str, summary.Trend]) -> None:
+def result_tiles(cards: list[Mapping], trends: Mapping[str, summary.Trend],
+                 provisional: Mapping[str, str] | None = None) -> None:
     """The outcome and harm metrics, large, each change coloured by its good direction, as one
-    block of tiles two abreast."""
+    block of tiles two abreast; `provisional` maps a metric to its note (its answers can still
+    arrive), shown in its tile with the change in grey."""
     empty = summary.Trend([], [])
+    notes = provisional or {}
     st.html(inline.result_tiles([
         {**card, "colour": theme.family_colour(card["family"]),
          "delta_colour": summary.delta_colour(card["family"], card["direction"]),
+         "provisional": notes.get(card["name"]),
          "weeks": trends.get(card["name"], empty).weeks,
          "values": trends.get(card["name"], empty).values} for card in cards]))
 
 
-def callouts(signals: pd.DataFrame, week: str) -> int:
-    """Divergence flags of the week, in plain words; returns how many were shown."""
+def callouts(signals: pd.DataFrame, week: str,
+             provisional: Mapping[str, str] | None = None) -> int:
+    """Divergence flags of the week, in plain words; returns how many were shown. A flag whose
+    outcome is provisional (`provisional` maps a metric to its note) is shown as information
+    with that note, not as a warning: the fall may be answers not yet arrived."""
     if signals is None or signals.empty or "message" not in signals:
         return 0
+    notes = provisional or {}
     shown = 0
     for signal in signals.to_dict("records"):
         flagged = signal.get("flagged", True)
         if theme.is_missing(flagged) or not flagged or signal.get("week", week) != week \
                 or theme.is_missing(signal["message"]):
             continue
-        st.warning(theme.escape_markdown(signal["message"]), icon=":material/compare_arrows:")
+        note = notes.get(signal.get("outcome_metric"))
+        if note:
+            st.info(theme.escape_markdown(f"{signal['message']} ({note}, so the fall may not "
+                                          "be real yet)"), icon=":material/hourglass_top:")
+        else:
+            st.warning(theme.escape_markdown(signal["message"]),
+                       icon=":material/compare_arrows:")
         shown += 1
     return shown
 

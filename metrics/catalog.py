@@ -24,6 +24,9 @@ TYPES = ("count", "count_distinct", "sum", "latest", "change", "thread_reciproci
 
 HOUR = 3600
 DAY = 24 * HOUR
+# The measures that count an answer arriving within `window` after a message of the week: their
+# value for a week can still change until the week's last answer window has passed.
+ANSWER_TYPES = ("reply_within", "response_within", "response_median")
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class Metric:
     def param(self, name: str, default: object = None) -> object:
         """A named compiler parameter of this metric."""
         return dict(self.params).get(name, default)
+
+    @property
+    def answer_window(self) -> int | None:
+        """Seconds after a message during which its answer still counts (None for a metric
+        that does not wait for answers)."""
+        window = self.param("window") if self.type in ANSWER_TYPES else None
+        return None if window is None else int(window)  # type: ignore[call-overload]
 
     @property
     def depends_on(self) -> tuple[str, ...]:

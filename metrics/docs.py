@@ -26,7 +26,10 @@ def render(catalog: tuple[cat.Metric, ...] = cat.CATALOG) -> str:
         "Weeks are ISO weeks (Monday 00:00 to the next Monday 00:00) in the reporting time zone "
         "(UTC unless `RAPPORT_TZ` says otherwise). \"Ours\" means `people.is_ours`. A ratio whose "
         "denominator is zero is shown as undefined, never as zero. The exact choices behind each "
-        "definition are in [metric-semantics.md](metric-semantics.md).",
+        "definition are in [metric-semantics.md](metric-semantics.md). A week's reply rate, "
+        "response rate and median response time are provisional until their answer window "
+        "(7 days, 48 hours) after the week's end has passed in the data loaded: the dashboard "
+        "and the report say so, with the date until which answers can still arrive.",
         "",
         "| metric | family | unit | good when |",
         "|---|---|---|---|",

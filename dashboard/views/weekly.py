@@ -7,6 +7,7 @@ from dashboard import controls, data, inline, queries, summary, theme, tiles
 from dashboard.report.widget import report_downloads
 from metrics import api
 from metrics import weeks as wk
+from metrics.provisional import provisional
 
 view = controls.current()
 bounds = view.bounds
@@ -25,9 +26,12 @@ st.caption(f"{view.week}: {bounds.first_day:%a %d %b} to {bounds.last_day:%a %d 
 failed = data.cached(queries.week_check_results, view.url, view.version, view.week,
                      bounds.start_utc, bounds.end_utc, view.platform)
 tiles.health_banner(failed, view.week, view.query_params())
+# Answers to the week's last messages may not be loaded yet: those rates are provisional.
+_, latest_event = data.cached(queries.activity_span, view.url, view.version)
+pending = {name: p.note for name, p in provisional(view.week, latest_event, view.tz).items()}
 signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)
-tiles.callouts(signals, view.week)
+tiles.callouts(signals, view.week, pending)
 
 trends = summary.trends(results)
 context, results_column = st.columns([1, 2], gap="large")
@@ -41,7 +45,7 @@ with results_column:
     st.caption("Two-way conversations, answers, reciprocal relationships, referrals, and harm. "
                "Changes are against the previous week; hover a question mark for the exact definition.")
     tiles.result_tiles(cards[cards["family"].isin(theme.RESULT_FAMILIES)].to_dict("records"),
-                       trends)
+                       trends, pending)
 
 st.subheader(f"From messages to results in {view.week}")
 inbound = data.cached(queries.messages_to_us, view.url, view.version, bounds.start_utc,

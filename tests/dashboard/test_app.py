@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard import inline, summary, theme
+from dashboard import inline, queries, summary, theme
 from metrics import api
 from metrics import weeks as wk
+from metrics.provisional import provisional
 from pipelines import warehouse as wh
 from tests.dashboard.conftest import PAGES, open_app, shown_errors
 from tests.dashboard.test_inline import img_attributes, picture
@@ -157,6 +158,12 @@ def test_every_metric_has_one_sparkline_in_its_family_colour(demo_url: str, monk
     assert at.get("plotly_chart") == []  # nothing on the weekly check waits for plotly.js
 
 
+def _pending(url: str, week: str) -> dict[str, str]:
+    """metric → its provisional note for the week, the latest interaction loaded as reference."""
+    _, latest = queries.activity_span(url)
+    return {name: p.note for name, p in provisional(week, latest).items()}
+
+
 @pytest.mark.parametrize("weeks_back", [0, 40])
 def test_the_divergence_callouts_are_the_flagged_signals_of_the_week(
         demo_url: str, monkeypatch, weeks_back: int) -> None:
@@ -165,10 +172,56 @@ def test_the_divergence_callouts_are_the_flagged_signals_of_the_week(
     at.selectbox(key="week").set_value(week).run()
     signals = api.signals(demo_url, week, weeks=1)
     flagged = signals[signals["flagged"].fillna(False).astype(bool) & (signals["week"] == week)]
+    pending = _pending(demo_url, week)
+    settled = flagged[~flagged["outcome_metric"].isin(list(pending))]
+    waiting = flagged[flagged["outcome_metric"].isin(list(pending))]
     shown = [w.value for w in at.warning if w.icon == ":material/compare_arrows:"]
-    assert shown == [theme.escape_markdown(m) for m in flagged["message"].dropna()]
+    assert shown == [theme.escape_markdown(m) for m in settled["message"].dropna()]
+    caveats = [i.value for i in at.info if i.icon == ":material/hourglass_top:"]
+    assert caveats == [theme.escape_markdown(f"{m} ({pending[o]}, so the fall may not be real "
+                                             "yet)")
+                       for m, o in zip(waiting["message"], waiting["outcome_metric"])]
     if weeks_back == 0:
-        assert shown  # the demo's latest week has its divergence: reach up, replies down
+        # The demo's latest week has its divergence (messages up, replies down), but the
+        # replies to its last messages can still arrive: a caveat, not a warning.
+        assert caveats and "replies can still arrive until" in caveats[0]
+
+
+TILE = re.compile(r'<div class="result-tile" data-metric="([^"]*)"( data-provisional="true")?'
+                  r'(.*?)<img class="spark"', re.S)
+TONE = re.compile(r'class="result-change" data-tone="(\w+)"')
+NOTE = re.compile(r'<div class="result-provisional" [^>]*>([^<]*)</div>')
+
+
+def _tiles(at) -> dict[str, tuple[bool, str, str]]:
+    """metric → (marked provisional, the change's tone or "", the note shown or "") of each
+    result tile."""
+    found = {}
+    for element in at.get("html"):
+        for name, marked, body in TILE.findall(element.proto.body):
+            tone, note = TONE.findall(body), NOTE.findall(body)
+            found[name] = (bool(marked), "".join(tone), html.unescape("".join(note)))
+    return found
+
+
+def test_the_latest_weeks_answer_rates_are_provisional_until_their_window_passes(
+        demo_url: str, monkeypatch) -> None:
+    at = open_app(demo_url, monkeypatch)
+    latest_week = at.selectbox(key="week").value
+    pending = _pending(demo_url, latest_week)
+    assert set(pending) == {"reply_rate", "response_rate", "median_response_hours"}
+    tiles = _tiles(at)
+    marked = {name: note for name, (flag, _, note) in tiles.items() if flag}
+    assert marked == pending
+    assert "replies can still arrive until" in marked["reply_rate"]
+    assert all(tiles[name][1] == "off" for name in pending)  # a grey chip, never a drop
+    assert any(tone != "off" for name, (_, tone, _) in tiles.items() if name not in pending)
+
+    older = wk.shift(latest_week, -3)
+    at.selectbox(key="week").set_value(older).run()
+    assert _pending(demo_url, older) == {}
+    tiles = _tiles(at)
+    assert "reply_rate" in tiles and not any(flag or note for flag, _, note in tiles.values())
 
 
 def test_the_funnel_shows_the_weeks_counts(demo_url: str, monkeypatch) -> None:

@@ -255,3 +255,22 @@ def test_result_tiles_have_one_sparkline_and_one_coloured_change_each() -> None:
     assert f'stroke="{theme.HARM}"' in picture(images[1])
     assert re.findall(r'class="result-change" data-tone="(\w+)"', block) == ["bad", "bad"]
     assert re.findall(r'title="([^"]*)"[^>]*>\?</span>', block) == ["Replies / messages."] * 2
+
+
+PROVISIONAL = {**RESULT_ROW, "provisional": "provisional: replies can still arrive until Sun 7 Jun"}
+
+
+@pytest.mark.parametrize("row, marked, tone, note", [
+    (RESULT_ROW, False, "bad", []),                       # a settled week's drop is a drop
+    ({**RESULT_ROW, "provisional": None}, False, "bad", []),
+    (PROVISIONAL, True, "off", [PROVISIONAL["provisional"]]),  # still filling up: grey, noted
+    ({**PROVISIONAL, "change_text": None, "change": None}, True, None, [PROVISIONAL["provisional"]]),
+    ({**PROVISIONAL, "provisional": "<b>soon</b>"}, True, "off", ["&lt;b&gt;soon&lt;/b&gt;"]),
+])
+def test_a_provisional_tile_says_so_and_greys_its_change(row, marked, tone, note) -> None:
+    block = inline.result_tiles([row])
+    assert ('data-provisional="true"' in block) is marked
+    tones = re.findall(r'class="result-change" data-tone="(\w+)"', block)
+    assert tones == ([tone] if tone else [])
+    assert re.findall(r'<div class="result-provisional" [^>]*>([^<]*)</div>', block) == note
+
