@@ -118,7 +118,14 @@ def context_metrics(rows: Sequence[dict]) -> str:
 # The result tiles, drawn as Streamlit draws a bordered container with an st.metric in it.
 TILE = ("border:1px solid rgba(31,35,40,0.2);border-radius:8px;padding:15px;display:flex;"
         "flex-direction:column;gap:16px;min-width:0")
-TILE_GRID = "display:grid;grid-template-columns:1fr 1fr;gap:16px"
+# Two abreast, one column when the block is narrower than two tiles of TILE_MIN_WIDTH (on a
+# phone, as st.columns stacks): a column is at least half the block (so never three), or
+# TILE_MIN_WIDTH when that is more (so one below 2 × 260 + 16 px), and never wider than the
+# block. No media query: the block's own width decides, with the sidebar open or closed.
+TILE_GAP = 16
+TILE_MIN_WIDTH = 260
+TILE_GRID = (f"display:grid;gap:{TILE_GAP}px;grid-template-columns:repeat(auto-fit,"
+             f"minmax(min(100%,max({TILE_MIN_WIDTH}px,calc(50% - {TILE_GAP // 2}px))),1fr))")
 DELTA_STYLES = {  # (text, background) of the change pill, as st.metric colours it
     "good": ("#00523C", "rgba(0,158,115,0.1)"),
     "bad": ("#8A3C00", "rgba(213,94,0,0.1)"),
@@ -146,8 +153,9 @@ def delta_tone(change: float | None, colour: str) -> str:
 
 
 def result_tiles(rows: Sequence[dict]) -> str:
-    """The result metrics as bordered tiles two abreast: label with its definition on hover,
-    the value, the change against the previous week in its good-or-bad colour, the sparkline.
+    """The result metrics as bordered tiles two abreast (one column on a narrow screen): label
+    with its definition on hover, the value, the change against the previous week in its
+    good-or-bad colour, the sparkline.
 
     Each row needs name, label, value_text, change_text, change, definition_text, colour (the
     sparkline's), delta_colour (normal, inverse or off), and weeks, values and unit. A row

@@ -368,3 +368,26 @@ def test_the_weekly_check_is_at_the_root_and_at_weekly(page, served: dict, addre
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Weekly check"
     assert page.get_by_text("Page not found").count() == 0
     assert urlparse(page.url).path == f"/{address}"  # still there, not sent elsewhere
+
+
+TILE_BOXES = ("[...document.querySelectorAll('.result-tiles .result-tile')].slice(0, 2)"
+              ".map(t => t.getBoundingClientRect().toJSON())")
+
+
+@pytest.mark.parametrize("width, stacked", [(1400, False), (420, True)])
+def test_the_result_tiles_stack_on_a_phone_and_sit_two_abreast_on_a_desktop(
+        browser, served: dict, shots: Path, width: int, stacked: bool) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.goto(f"{served['base']}/")
+    wait_ready(tab, weekly=True)
+    assert_no_exception(tab)
+    first, second = tab.evaluate(TILE_BOXES)
+    tab.locator(".result-tiles").scroll_into_view_if_needed()
+    tab.screenshot(path=str(shots / f"weekly-tiles-{width}.png"))
+    context.close()
+    if stacked:
+        assert second["top"] >= first["bottom"], (first, second)
+        assert first["right"] <= width and first["width"] > width / 2, first  # one wide column
+    else:
+        assert second["top"] == first["top"] and second["left"] >= first["right"], (first, second)
