@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import inline, summary, theme
+from metrics.provisional import caveat
 
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False, "scrollZoom": False}
 
@@ -62,8 +63,8 @@ def callouts(signals: pd.DataFrame, week: str,
             continue
         note = notes.get(signal.get("outcome_metric"))
         if note:
-            st.info(theme.escape_markdown(f"{signal['message']} ({note}, so the fall may not "
-                                          "be real yet)"), icon=":material/hourglass_top:")
+            st.info(theme.escape_markdown(caveat(signal["message"], note)),
+                    icon=":material/hourglass_top:")
         else:
             st.warning(theme.escape_markdown(signal["message"]),
                        icon=":material/compare_arrows:")

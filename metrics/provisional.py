@@ -62,3 +62,13 @@ def provisional(week: str, latest_event: datetime | None, tz: str | None = None,
             found[m.name] = Provisional(m.name, until, local.astimezone(zone).date(),
                                         ARRIVING.get(m.type, "answers"))
     return found
+
+
+def notes(week: str, latest_event: datetime | None, tz: str | None = None) -> dict[str, str]:
+    """metric name → its provisional note, for the metrics of `week` that are provisional."""
+    return {name: p.note for name, p in provisional(week, latest_event, tz).items()}
+
+
+def caveat(message: str, note: str) -> str:
+    """A divergence message whose outcome is provisional, with the reason it may not hold."""
+    return f"{message} ({note}, so the fall may not be real yet)"

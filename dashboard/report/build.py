@@ -5,10 +5,11 @@ from datetime import datetime, timezone
 
 import pandas as pd
 
-from dashboard import figures, theme
+from dashboard import figures, queries, theme
 from dashboard.report import content as ct
 from dashboard.report import data
 from dashboard.report.charts import Chart
+from metrics import provisional
 from metrics import weeks as wk
 
 TREND_WEEKS = 12
@@ -49,8 +50,15 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
     week, previous, month_ago = bounds.label, wk.shift(bounds.label, -1), wk.shift(bounds.label,
                                                                                    -ct.MONTH)
 
+    # The same reference as the dashboard's: the latest interaction loaded, in any platform.
+    _, latest_event = queries.activity_span(url)
+
+    def pending(label: str) -> dict[str, str]:
+        return provisional.notes(label, latest_event, tz)
+
     def lines(names):
-        return ct.lines(names, by_name, values, week, previous, month_ago, currency)
+        return ct.lines(names, by_name, values, week, previous, month_ago, currency,
+                        pending(week))
 
     outcomes = lines(ct.outcome_order(catalog))
     roi = lines(ct.ROI)
@@ -72,8 +80,9 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
         generated=f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
         summary=ct.summary(outcomes, roi, week), health=ct.health(found, week),
         outcomes=outcomes, context=lines(ct.context_order(catalog)), roi=roi,
-        roi_notes=roi_notes, divergence=ct.divergence(signals),
-        watch=ct.divergence(signals, week),
+        roi_notes=roi_notes, divergence=ct.divergence(signals, pending=pending),
+        watch=ct.divergence(signals, week, pending=pending),
+        provisional=ct.provisional_note(outcomes, week),
         harm=ct.harm(data.harm_detail(url, bounds.start_utc, bounds.end_utc, platform),
                      values.get(("automation_unfollows", week)), harm_total, week, weeks),
         harm_lines=lines(["automation_unfollows"]),

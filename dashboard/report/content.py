@@ -6,7 +6,7 @@ appear only as counts unless names were asked for (`names` is then filled by the
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,12 +14,14 @@ from typing import Any
 import pandas as pd
 
 from dashboard import theme
+from metrics.provisional import caveat
 
 HEADLINE = ("conversations", "reply_rate", "new_reciprocal_relationships",
             "reciprocal_relationships", "referrals", "referral_value")
 ROI = ("cost", "referral_value", "social_roi", "cost_per_referral", "cost_per_relationship",
        "relationship_yield")
 MONTH = 4  # weeks: the longer comparison on the headline page
+PROVISIONAL_MARK = "*"  # beside a change that answers still to come can undo
 FRESH_WITHIN = timedelta(days=1)  # a platform whose data reaches the week's last day is up to date
 
 ROI_SHOWS = (
@@ -59,6 +61,14 @@ class Line:
     text: str
     week_change: str | None  # against the previous week
     month_change: str | None  # against four weeks before
+    provisional: str | None = None  # its answers can still arrive: the note that says until when
+
+    def shown_change(self, change: str | None) -> str:
+        """A change as a table shows it: — when undefined, starred when the figure is
+        provisional (the report's provisional note, which starts with the star, says why)."""
+        if not change:
+            return "—"
+        return f"{change} {PROVISIONAL_MARK}" if self.provisional else change
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,7 @@ class Report:
     period_quality: str
     freshness: list[Freshness]
     definitions: list[MetricInfo]
+    provisional: str = ""  # which of the week's figures can still change, and until when
     names: pd.DataFrame | None = None
     charts: dict[str, Any] = field(default_factory=dict)  # key → Chart (figures to draw)
 
@@ -157,8 +168,11 @@ def values_by_week(results: pd.DataFrame) -> dict[tuple[str, str], float | None]
 
 def lines(names: Iterable[str], catalog: Mapping[str, MetricInfo],
           values: Mapping[tuple[str, str], float | None], week: str, previous: str,
-          month_ago: str, currency: str = "") -> list[Line]:
-    """The week's Line for each named metric (those missing from the catalog are skipped)."""
+          month_ago: str, currency: str = "", pending: Mapping[str, str] | None = None
+          ) -> list[Line]:
+    """The week's Line for each named metric (those missing from the catalog are skipped);
+    `pending` maps a provisional metric to its note (metrics.provisional.notes)."""
+    pending = pending or {}
     out = []
     for name in names:
         info = catalog.get(name)
@@ -170,8 +184,23 @@ def lines(names: Iterable[str], catalog: Mapping[str, MetricInfo],
                         text=value_text(now, info, currency),
                         week_change=change_text(now, values.get((name, previous)), info, currency),
                         month_change=change_text(now, values.get((name, month_ago)), info,
-                                                 currency)))
+                                                 currency),
+                        provisional=pending.get(name)))
     return out
+
+
+def provisional_note(found: Sequence[Line], week: str) -> str:
+    """One sentence naming the week's provisional figures and until when they can change."""
+    marked = [line for line in found if line.provisional]
+    if not marked:
+        return ""
+    by_note: dict[str, list[str]] = {}
+    for line in marked:
+        by_note.setdefault(line.provisional or "", []).append(line.label.lower())
+    parts = [f"{' and '.join(labels)} ({note.removeprefix('provisional: ')})"
+             for note, labels in by_note.items()]
+    return (f"{PROVISIONAL_MARK} Provisional, as answers to {week}'s last messages may still "
+            f"come: {'; '.join(parts)}.")
 
 
 def outcome_order(catalog: Sequence[MetricInfo]) -> list[str]:
@@ -213,8 +242,9 @@ def summary(outcomes: Sequence[Line], roi: Sequence[Line], week: str) -> list[st
     if "reply_rate" in o:
         rate = o["reply_rate"]
         sentences.append(f"Reply rate: {rate.text} of the conversations we started got an answer "
-                         "within 7 days" + (f" ({rate.week_change} on last week)."
-                                             if rate.week_change else "."))
+                         "within 7 days" + (f" ({rate.week_change} on last week)"
+                                             if rate.week_change else "")
+                         + (f", {rate.provisional}." if rate.provisional else "."))
     if "referrals" in o and "referral_value" in r:
         text = f"{o['referrals'].text} referrals worth {r['referral_value'].text}"
         if "cost" in r:
@@ -364,10 +394,11 @@ def harm(detail: pd.DataFrame, unfollows_metric: float | None, period_total: flo
                 int(detail["sender_id"].nunique()), median, period, text)
 
 
-def divergence(signals: pd.DataFrame | None, week: str | None = None, limit: int = 8
-               ) -> list[str]:
+def divergence(signals: pd.DataFrame | None, week: str | None = None, limit: int = 8,
+               pending: Callable[[str], Mapping[str, str]] | None = None) -> list[str]:
     """The flagged divergence messages (of one week, or of every week newest first, each
-    prefixed with its week), without repeats."""
+    prefixed with its week), without repeats; `pending(week)` maps that week's provisional
+    metrics to their notes, and a message about one of them carries its caveat."""
     if signals is None or signals.empty or "message" not in signals:
         return []
     flagged = signals
@@ -381,6 +412,10 @@ def divergence(signals: pd.DataFrame | None, week: str | None = None, limit: int
     seen: list[str] = []
     for row in flagged.itertuples():
         message = str(row.message)
+        note = (pending(str(row.week)).get(str(getattr(row, "outcome_metric", "")))
+                if pending is not None and has_week else None)
+        if note:
+            message = caveat(message, note)
         if has_week and week is None:
             message = f"{row.week}: {message}"
         if message not in seen:

@@ -25,6 +25,7 @@ INK, MUTED = colors.HexColor("#1F2328"), colors.HexColor(theme.MUTED_TEXT)
 FAMILY = {f: colors.HexColor(c) for f, c in theme.FAMILY_COLOURS.items()}
 HARM_BG, OK_BG = colors.HexColor("#FBE3D6"), colors.HexColor("#E3F1EA")
 WATCH_BG = colors.HexColor("#FDF1D6")
+PROVISIONAL_BG = colors.HexColor("#EEF0F2")  # grey, as the dashboard greys a provisional change
 
 FONT_FILES = (  # (regular, bold): the first pair found is used
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -137,8 +138,8 @@ class _Writer:
         height = width * chart.height / chart.width
         return [self.p(chart.title, "caption"), Image(io.BytesIO(png), width=width, height=height)]
 
-    def callout(self, text: str, background) -> Table:
-        box = Table([[self.p(text, "body")]], colWidths=[WIDTH])
+    def callout(self, text: str, background, width: float = WIDTH) -> Table:
+        box = Table([[self.p(text, "body")]], colWidths=[width])
         box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), background),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8),
                                  ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -147,7 +148,8 @@ class _Writer:
 
     def metric_rows(self, found: list[ct.Line]) -> list[list]:
         return [["Metric", "This week", "vs last week", "vs 4 weeks ago"]] + [
-            [line.label, line.text, line.week_change or "—", line.month_change or "—"]
+            [line.label, line.text, line.shown_change(line.week_change),
+             line.shown_change(line.month_change)]
             for line in found]
 
     # pages, in the order of sections.PAGES
@@ -173,6 +175,8 @@ class _Writer:
                               [right_w * 0.37, right_w * 0.21, right_w * 0.20, right_w * 0.22],
                               header_colour=MUTED, body_colour=MUTED, font_size=8.5),
                    Spacer(1, 4), self.p(sections.CONTEXT_NOTE, "muted")]
+        if r.provisional:  # under the context table: the results column is the longer one
+            context += [Spacer(1, 6), self.callout(r.provisional, PROVISIONAL_BG, right_w)]
         both = Table([[outcomes, context]], colWidths=[left_w + 0.04 * WIDTH, right_w])
         both.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                   ("LEFTPADDING", (0, 0), (-1, -1), 0)]))

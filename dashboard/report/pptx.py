@@ -99,7 +99,8 @@ class _Deck:
     @staticmethod
     def metric_rows(found: list[ct.Line]) -> list[list[str]]:
         return [["Metric", "This week", "vs last week", "vs 4 weeks before"]] + [
-            [line.label, line.text, line.week_change or "—", line.month_change or "—"]
+            [line.label, line.text, line.shown_change(line.week_change),
+             line.shown_change(line.month_change)]
             for line in found]
 
     # slides, in the order of sections.PAGES
@@ -108,7 +109,8 @@ class _Deck:
         r = self.report
         slide = self.slide(f"{sections.TITLE} · {r.week}",
                            f"{r.period} · {r.scope} · generated {r.generated}",
-                           notes="\n".join([sections.QUESTION, *r.summary, r.health, *r.watch]))
+                           notes="\n".join([sections.QUESTION, *r.summary, r.health, *r.watch,
+                                             r.provisional]).strip())
         self.text(slide, r.summary, LEFT, Inches(1.25), BODY_W, Inches(1.25), size=13)
         failed = any(c.severity == "error" and c.status == "failed" for c in r.checks)
         self.text(slide, [r.health], LEFT, Inches(2.6), BODY_W, Inches(0.3), size=12,
@@ -128,6 +130,9 @@ class _Deck:
                    row_height=Inches(0.25))
         self.text(slide, [sections.CONTEXT_NOTE], Inches(7.9), Inches(5.9), Inches(4.9),
                   Inches(0.6), size=9, colour=MUTED)
+        if r.provisional:
+            self.text(slide, [r.provisional], Inches(7.9), Inches(6.5), Inches(4.9),
+                      Inches(0.8), size=9, colour=INK)
 
     def roi(self) -> None:
         r = self.report

@@ -7,7 +7,7 @@ from dashboard import controls, data, inline, queries, summary, theme, tiles
 from dashboard.report.widget import report_downloads
 from metrics import api
 from metrics import weeks as wk
-from metrics.provisional import provisional
+from metrics import provisional
 
 view = controls.current()
 bounds = view.bounds
@@ -28,7 +28,7 @@ failed = data.cached(queries.week_check_results, view.url, view.version, view.we
 tiles.health_banner(failed, view.week, view.query_params())
 # Answers to the week's last messages may not be loaded yet: those rates are provisional.
 _, latest_event = data.cached(queries.activity_span, view.url, view.version)
-pending = {name: p.note for name, p in provisional(view.week, latest_event, view.tz).items()}
+pending = provisional.notes(view.week, latest_event, view.tz)
 signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)
 tiles.callouts(signals, view.week, pending)

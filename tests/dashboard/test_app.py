@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from dashboard import inline, queries, summary, theme
 from metrics import api
 from metrics import weeks as wk
-from metrics.provisional import provisional
+from metrics import provisional
 from pipelines import warehouse as wh
 from tests.dashboard.conftest import PAGES, open_app, shown_errors
 from tests.dashboard.test_inline import img_attributes, picture
@@ -161,7 +161,7 @@ def test_every_metric_has_one_sparkline_in_its_family_colour(demo_url: str, monk
 def _pending(url: str, week: str) -> dict[str, str]:
     """metric → its provisional note for the week, the latest interaction loaded as reference."""
     _, latest = queries.activity_span(url)
-    return {name: p.note for name, p in provisional(week, latest).items()}
+    return provisional.notes(week, latest)
 
 
 @pytest.mark.parametrize("weeks_back", [0, 40])
@@ -178,8 +178,7 @@ def test_the_divergence_callouts_are_the_flagged_signals_of_the_week(
     shown = [w.value for w in at.warning if w.icon == ":material/compare_arrows:"]
     assert shown == [theme.escape_markdown(m) for m in settled["message"].dropna()]
     caveats = [i.value for i in at.info if i.icon == ":material/hourglass_top:"]
-    assert caveats == [theme.escape_markdown(f"{m} ({pending[o]}, so the fall may not be real "
-                                             "yet)")
+    assert caveats == [theme.escape_markdown(provisional.caveat(m, pending[o]))
                        for m, o in zip(waiting["message"], waiting["outcome_metric"])]
     if weeks_back == 0:
         # The demo's latest week has its divergence (messages up, replies down), but the
