@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-import typer
+import click
 
 from pipelines.load import FileSummary, load_paths
 from pipelines.publish import LoaderBusy
@@ -19,7 +19,7 @@ def parse_ours(values: list[str]) -> dict[str, set[str]]:
     for value in values:
         platform, sep, handle = value.partition(":")
         if not sep or not platform or not handle:
-            raise typer.BadParameter(f"--ours {value!r}: expected PLATFORM:HANDLE, e.g. twitter:@acme")
+            raise click.BadParameter(f"--ours {value!r}: expected PLATFORM:HANDLE, e.g. twitter:@acme")
         ours.setdefault(platform.lower(), set()).add(handle.lstrip("@"))
     return ours
 
@@ -88,8 +88,8 @@ def run_load(paths: list[Path], *, ours: list[str], db: str | None) -> int:
         summaries = load_paths(paths, url, ours=parse_ours(ours), progress=bar)
     except (LoaderBusy, TeamFileError) as exc:
         bar.close()
-        typer.echo(f"rapport load: {exc}", err=True)
+        click.echo(f"rapport load: {exc}", err=True)
         return 3
     bar.close()
-    typer.echo(format_summary(summaries))
+    click.echo(format_summary(summaries))
     return 1 if any(s.status == "refused" for s in summaries) else 0

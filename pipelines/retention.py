@@ -367,7 +367,7 @@ def configured_quarantine_days(path: Path | None = None) -> int | None:
 def run_forget(persons: list[str], *, quarantine_older_than: int | None, retention: bool,
                db: str | None) -> int:
     """The `rapport forget` command: prints counts only (never the names); returns the exit code."""
-    import typer
+    import click
 
     from pipelines.publish import LoaderBusy
 
@@ -375,28 +375,28 @@ def run_forget(persons: list[str], *, quarantine_older_than: int | None, retenti
         if retention and quarantine_older_than is None:
             quarantine_older_than = configured_quarantine_days()
             if quarantine_older_than is None:
-                typer.echo("rapport forget --retention: no [retention] quarantine_days in the "
+                click.echo("rapport forget --retention: no [retention] quarantine_days in the "
                            "team file (rapport.toml); nothing to do")
                 return 0
         if not persons and quarantine_older_than is None:
-            typer.echo("rapport forget: name a PERSON (twitter:12345 or twitter:@ann), or give "
+            click.echo("rapport forget: name a PERSON (twitter:12345 or twitter:@ann), or give "
                        "--quarantine-older-than DAYS or --retention", err=True)
             return 2
         if persons:
             report = forget(persons, db)
             counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in report.counts().items())
-            typer.echo(f"erased {len(persons)} person(s): {counts}")
+            click.echo(f"erased {len(persons)} person(s): {counts}")
             if report.not_found:
-                typer.echo(f"{report.not_found} of them had no row in people; their mentions "
+                click.echo(f"{report.not_found} of them had no row in people; their mentions "
                            "in quarantine and check results were still removed")
         if quarantine_older_than is not None:
             removed = apply_retention(db, quarantine_days=quarantine_older_than)
-            typer.echo(f"removed {removed} quarantined record(s) older than "
+            click.echo(f"removed {removed} quarantined record(s) older than "
                        f"{quarantine_older_than} day(s)")
     except (ForgetError, privacy.PrivacyError) as exc:
-        typer.echo(f"rapport forget: {exc}", err=True)
+        click.echo(f"rapport forget: {exc}", err=True)
         return 2
     except LoaderBusy as exc:
-        typer.echo(f"rapport forget: {exc}", err=True)
+        click.echo(f"rapport forget: {exc}", err=True)
         return 3
     return 0

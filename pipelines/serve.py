@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import typer
+import click
 
 from pipelines.warehouse import resolve_url
 
@@ -25,14 +25,14 @@ def load_demo(db: str | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rapport-demo-") as tmp:
         folder = Path(tmp)
         counts = write_demo(folder)
-        typer.echo(f"demo workspace: {', '.join(f'{n} {t}' for t, n in counts.items())}")
+        click.echo(f"demo workspace: {', '.join(f'{n} {t}' for t, n in counts.items())}")
         try:
             summaries = load_paths([folder], url)
         except LoaderBusy as exc:
-            typer.echo(f"rapport demo: {exc}", err=True)
+            click.echo(f"rapport demo: {exc}", err=True)
             return 3
-    typer.echo(format_summary(summaries))
-    typer.echo(f"loaded into {url}")
+    click.echo(format_summary(summaries))
+    click.echo(f"loaded into {url}")
     return 1 if any(s.status == "refused" for s in summaries) else 0
 
 
@@ -43,7 +43,7 @@ def serve_dashboard(port: int = 8501, db: str | None = None) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
            "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    typer.echo(f"rapport dashboard on http://127.0.0.1:{port} (warehouse {url}); Ctrl+C stops it")
+    click.echo(f"rapport dashboard on http://127.0.0.1:{port} (warehouse {url}); Ctrl+C stops it")
     try:
         return subprocess.call(cmd, env=env, cwd=str(APP.parents[1]))
     except KeyboardInterrupt:

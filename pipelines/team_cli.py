@@ -1,7 +1,7 @@
 """`rapport team`: show the team file and apply it to the warehouse."""
 from __future__ import annotations
 
-import typer
+import click
 
 from pipelines.publish import LoaderBusy, writable
 from pipelines.team import TeamFileError, apply_team, load_team, team_file
@@ -12,12 +12,12 @@ def run_team(db: str | None) -> int:
     try:
         team = load_team()
     except TeamFileError as exc:
-        typer.echo(f"rapport team: {exc}", err=True)
+        click.echo(f"rapport team: {exc}", err=True)
         return 2
     if not team:
-        typer.echo(f"no team file at {team_file()}; only export owners and --ours count as ours")
+        click.echo(f"no team file at {team_file()}; only export owners and --ours count as ours")
     for platform, names in sorted(team.items()):
-        typer.echo(f"{platform}: {', '.join(sorted(names))}")
+        click.echo(f"{platform}: {', '.join(sorted(names))}")
     try:
         with writable(resolve_url(db)) as url:
             engine = make_engine(url)
@@ -25,7 +25,7 @@ def run_team(db: str | None) -> int:
                 count = apply_team(conn, team)
             engine.dispose()
     except LoaderBusy as exc:
-        typer.echo(f"rapport team: {exc}", err=True)
+        click.echo(f"rapport team: {exc}", err=True)
         return 3
-    typer.echo(f"{count} people are ours")
+    click.echo(f"{count} people are ours")
     return 0

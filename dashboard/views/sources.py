@@ -47,7 +47,7 @@ if st.button("Load", key="sources_load", type="primary", disabled=not chosen):
     refused = uploads.too_large(chosen, PER_FILE, PER_UPLOAD)
     try:
         owners = parse_ours([v.strip() for v in ours.split(",") if v.strip()])
-    except Exception as exc:  # typer.BadParameter says what was expected
+    except Exception as exc:  # click.BadParameter says what was expected
         refused.append(str(getattr(exc, "message", exc)))
     if refused:
         st.error("Nothing was loaded: " + theme.escape_markdown("; ".join(refused)) + ".",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
+import click
 
 from pipelines.bench import report
 from pipelines.bench.measure import BenchError
@@ -19,10 +19,10 @@ def parse_sizes(text: str) -> list[int]:
         try:
             sizes.append(int(float(item[:-1] if scale > 1 else item) * scale))
         except ValueError:
-            raise typer.BadParameter(f"--sizes {text!r}: {part!r} is not a number of "
+            raise click.BadParameter(f"--sizes {text!r}: {part!r} is not a number of "
                                      "interactions; expected e.g. 1000000,10000000") from None
     if not sizes or min(sizes) < 1000:
-        raise typer.BadParameter(f"--sizes {text!r}: each size must be at least 1000")
+        raise click.BadParameter(f"--sizes {text!r}: each size must be at least 1000")
     return sizes
 
 
@@ -34,10 +34,10 @@ def run_bench_command(sizes: str, out: Path, work: Path, skip_postgres: bool,
                         skip_dashboard=skip_dashboard, catalog_runs=catalog_runs,
                         startup_runs=startup_runs, pg_timeout=pg_timeout, out=out)
     except BenchError as exc:
-        typer.echo(f"rapport bench: {exc}", err=True)
+        click.echo(f"rapport bench: {exc}", err=True)
         return 1
     doc["targets"] = report.judge(doc)
     report.write(doc, out)
-    typer.echo(report.table(doc))
-    typer.echo(f"\nwritten to {out}")
+    click.echo(report.table(doc))
+    click.echo(f"\nwritten to {out}")
     return 0

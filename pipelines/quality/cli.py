@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-import typer
+import click
 
 from pipelines.quality.runner import CheckRun, NoWarehouse, run_checks
 from pipelines.quality.warehouse_checks import Result
@@ -69,25 +69,25 @@ def run_check(*, week: str | None, db: str | None, fmt: str = "table", show_pass
     from pipelines.publish import LoaderBusy
 
     if fmt not in ("table", "json"):
-        raise typer.BadParameter(f"--format {fmt!r}: expected table or json")
+        raise click.BadParameter(f"--format {fmt!r}: expected table or json")
     if week is not None:
         try:
             parse_week(week)
         except WeekError as exc:
-            raise typer.BadParameter(str(exc)) from None
+            raise click.BadParameter(str(exc)) from None
     try:
         run = run_checks(db, week, now=now)
     except NoWarehouse as exc:
-        typer.echo(f"rapport check: {exc}", err=True)
+        click.echo(f"rapport check: {exc}", err=True)
         return 2
     except LoaderBusy as exc:
-        typer.echo(f"rapport check: {exc}", err=True)
+        click.echo(f"rapport check: {exc}", err=True)
         return 3
     if fmt == "json":
-        typer.echo(json.dumps([{"week": run.week, "check": r.check, "platform": r.platform,
+        click.echo(json.dumps([{"week": run.week, "check": r.check, "platform": r.platform,
                                 "severity": r.severity, "status": r.status, "observed": r.observed,
                                 "offending": r.offending, "details": r.details}
                                for r in run.results], default=str, indent=1))
     else:
-        typer.echo(format_run(run, show_passed))
+        click.echo(format_run(run, show_passed))
     return exit_code(run)

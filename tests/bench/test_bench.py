@@ -121,9 +121,9 @@ def test_sizes_option(text, sizes):
 
 @pytest.mark.parametrize("text", ["", "ten", "500"])
 def test_sizes_option_refuses(text):
-    import typer
+    import click
 
-    with pytest.raises(typer.BadParameter):
+    with pytest.raises(click.BadParameter):
         parse_sizes(text)
 
 

@@ -5,7 +5,7 @@ import json
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from metrics import catalog as cat
 from metrics.api import compute, default_week, signals

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pipelines.cli import app
 from tests.report.conftest import load_folder, pdf_pages, run_report
