@@ -23,7 +23,7 @@ from tests.metrics.builder import Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("pandas", "numpy", "pyarrow", "great_expectations", "streamlit", "plotly",
-         "metrics.rollup")
+         "metrics.rollup", "pydantic", "typer")
 
 
 def _modules_after(argv: list[str]) -> tuple[dict, str]:
