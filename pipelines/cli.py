@@ -7,9 +7,11 @@ that need them, so that the CLI starts fast; the CLI itself is plain click.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import Any, Callable, NoReturn, Optional, TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _Commands(click.Group):
@@ -44,13 +46,13 @@ def _exit(code: int) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
-def db_option(command):
+def db_option(command: F) -> F:
     """The `--db URL` option every warehouse command takes."""
     return click.option("--db", "db", default=None, help="SQLAlchemy URL of the warehouse "
                         "(default: $RAPPORT_DB_URL, else duckdb:///rapport.duckdb).")(command)
 
 
-def week_option(command):
+def week_option(command: F) -> F:
     """The `--week` option: an ISO week, default the latest complete week with data."""
     return click.option("--week", "week", default=None, help="ISO week like 2026-W46 "
                         "(default: the latest complete week with data).")(command)
@@ -132,7 +134,7 @@ def team_command(db: Optional[str]) -> None:
     _exit(run_team(db))
 
 
-def port_option(command):
+def port_option(command: F) -> F:
     """The `--port` option of the commands that serve the dashboard."""
     return click.option("--port", type=int, default=8501, show_default=True,
                         help="Port to serve on (127.0.0.1 only).")(command)
