@@ -18,7 +18,7 @@ from pipelines.warehouse import resolve_url
 # A local favicon (an emoji if the file is missing): Material icons are fetched from Google.
 FAVICON = Path(__file__).with_name("favicon.png")
 st.set_page_config(page_title="rapport", page_icon=str(FAVICON) if FAVICON.exists() else "🤝",
-                   layout="wide", initial_sidebar_state="expanded")
+                   layout="wide", initial_sidebar_state="auto")  # collapsed on a phone
 require_login()  # off unless .streamlit/secrets.toml has an [auth] section (docs/security.md)
 
 PAGES = {

@@ -375,7 +375,7 @@ TILE_BOXES = ("[...document.querySelectorAll('.result-tiles .result-tile')].slic
 
 
 @pytest.mark.parametrize("width, stacked", [(1400, False), (420, True)])
-def test_the_result_tiles_stack_on_a_phone_and_sit_two_abreast_on_a_desktop(
+def test_on_a_phone_the_tiles_stack_and_the_sidebar_starts_closed(
         browser, served: dict, shots: Path, width: int, stacked: bool) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900})
     tab = context.new_page()
@@ -383,9 +383,11 @@ def test_the_result_tiles_stack_on_a_phone_and_sit_two_abreast_on_a_desktop(
     wait_ready(tab, weekly=True)
     assert_no_exception(tab)
     first, second = tab.evaluate(TILE_BOXES)
+    collapsed = tab.locator('[data-testid="stSidebar"]').first.get_attribute("data-collapsed")
     tab.locator(".result-tiles").scroll_into_view_if_needed()
     tab.screenshot(path=str(shots / f"weekly-tiles-{width}.png"))
     context.close()
+    assert collapsed == ("true" if stacked else "false")  # on a phone the pickers would cover it
     if stacked:
         assert second["top"] >= first["bottom"], (first, second)
         assert first["right"] <= width and first["width"] > width / 2, first  # one wide column
