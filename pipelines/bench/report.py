@@ -122,6 +122,9 @@ def table(doc: dict[str, Any]) -> str:
     rows.insert(0, ["start-up: metrics on empty DB s",
                     *([f"{start['metrics_empty_seconds']:.2f}"] * len(sizes))])
     rows.insert(0, ["start-up: rapport --help s", *([f"{start['help_seconds']:.2f}"] * len(sizes))])
+    if "stack_seconds" in start:  # absent from runs made before it was measured
+        rows.insert(2, ["start-up: SQLAlchemy + DuckDB alone s",
+                        *([f"{start['stack_seconds']:.2f}"] * len(sizes))])
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
                        enumerate(zip(row, widths))) for row in [header, *rows]]

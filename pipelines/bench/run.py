@@ -35,8 +35,14 @@ def _say_to_stderr(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# The start-up floor: what any SQLAlchemy program reading a DuckDB file pays before its own work.
+STACK = ("import sqlalchemy as sa; "
+         "sa.create_engine({url!r}).connect().exec_driver_sql('SELECT 1').fetchall()")
+
+
 def startup(work: Path, say: Say, times: int = 5) -> dict[str, float]:
-    """Seconds to start the CLI: `rapport --help`, and the catalog on an empty warehouse."""
+    """Seconds to start the CLI: `rapport --help`, and the catalog on an empty warehouse; beside
+    them, the libraries' own start-up (import SQLAlchemy and DuckDB, connect, one query)."""
     rapport = rapport_command()
     say(f"start-up: rapport --help ×{times}")
     help_s, help_cpu, _, _ = repeat([*rapport, "--help"], times, cwd=work)
@@ -48,9 +54,13 @@ def startup(work: Path, say: Say, times: int = 5) -> dict[str, float]:
     run(argv, cwd=work)  # creates the empty warehouse; not counted
     say(f"start-up: rapport metrics on an empty warehouse ×{times}")
     metrics_s, metrics_cpu, metrics_rss, _ = repeat(argv, times, cwd=work)
+    say(f"start-up: the libraries alone (SQLAlchemy, DuckDB, one query) ×{times}")
+    stack_s, stack_cpu, _, _ = repeat([sys.executable, "-c", STACK.format(url=f"duckdb:///{empty}")],
+                                      times, cwd=work)
     return {"help_seconds": help_s, "help_cpu_seconds": help_cpu,
             "metrics_empty_seconds": metrics_s, "metrics_empty_cpu_seconds": metrics_cpu,
-            "metrics_empty_peak_rss_mib": metrics_rss}
+            "metrics_empty_peak_rss_mib": metrics_rss,
+            "stack_seconds": stack_s, "stack_cpu_seconds": stack_cpu}
 
 
 LIVE = bench_env({"RAPPORT_ROLLUPS": "off"})  # the catalog computed in the engine, not read back

@@ -62,6 +62,7 @@ def results(tmp_path_factory, pg_server) -> dict:
 def test_every_figure_is_in_the_json(results):
     doc = results["doc"]
     assert doc["startup"]["help_seconds"] > 0 and doc["startup"]["metrics_empty_seconds"] > 0
+    assert doc["startup"]["stack_seconds"] > 0
     (size,) = doc["sizes"]
     assert size["interactions"] == SIZE
     missing = [".".join(p) for p in FIGURES if not isinstance(_at(size, p), (int, float))]
