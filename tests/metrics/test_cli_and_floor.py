@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from metrics import catalog as cat
 from metrics.api import compute, default_week, signals
-from metrics.floor import reciprocal_floor
+from pipelines.bench.floor import reciprocal_floor
 from metrics.synthetic import build_duckdb
 from pipelines import warehouse
 from pipelines.cli import app
@@ -117,7 +117,8 @@ def test_the_floor_query_and_the_product_agree(tmp_path):
     warehouse.create_schema(warehouse.make_engine(url))
     with duckdb.connect(str(path)) as con:
         build_duckdb(con, interactions=20_000, people=300, seed=3)
-    floor = reciprocal_floor(str(path), "2026-W40", 30)
+    with duckdb.connect(str(path), read_only=True) as con:
+        floor = reciprocal_floor(con, "2026-W40", 30)
     product = compute(url, "2026-W40", 30)
     ours = product[product["metric"] == "reciprocal_relationships"]
     assert [(w, int(v)) for w, v in zip(ours["week"], ours["value"])] == floor
