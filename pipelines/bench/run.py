@@ -109,6 +109,13 @@ def weekly(url: str, cwd: Path, env: dict[str, str] | None = None,
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def paired(path: Path, cwd: Path, count: int) -> dict[str, Any]:
+    """The catalog and the floor alternated in one process (see pipelines.bench.paired)."""
+    result = run([sys.executable, "-m", "pipelines.bench.paired", str(path), data.LAST_WEEK,
+                  str(WEEKS), str(count)], cwd=cwd, env=LIVE)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def reciprocal_values(rows: list[dict]) -> list[tuple[str, int]]:
     """(week, value) of reciprocal_relationships from the catalog's JSON output."""
     return [(r["week"], int(r["value"] or 0)) for r in rows
@@ -187,6 +194,9 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
     say(f"{size:,}: floor query (reciprocal relationships, {WEEKS} weeks)")
     floor_s, floor_rows = time_floor(str(path), data.LAST_WEEK, WEEKS)
     product = reciprocal_values(rows)
+    pair_count = 5 if size <= PG_MAX_SIZE else catalog_runs
+    say(f"{size:,}: catalog and floor alternated in one process ×{pair_count}")
+    cat_figures["paired_with_floor"] = paired(path, folder, pair_count)
     result: dict[str, Any] = {
         "interactions": size, "rows": dataset.rows, "data_seconds": dataset.seconds,
         "load": loaded, "catalog": cat_figures, "weekly": week,

@@ -27,7 +27,7 @@ FIGURES = [
     ("load", "cpu_seconds"), ("load", "phases", "stage_seconds"),
     ("load", "without_gx_sample", "rows_per_second"),
     ("catalog", "seconds"), ("catalog", "net_seconds"), ("catalog", "peak_rss_mib"),
-    ("catalog", "from_rollups_seconds"),
+    ("catalog", "from_rollups_seconds"), ("catalog", "paired_with_floor", "ratio"),
     ("weekly", "warm_seconds"), ("weekly", "first_seconds"), ("weekly", "live_warm_seconds"),
     ("floor", "seconds"),
     ("postgres", "load", "seconds"), ("postgres", "load", "peak_rss_mib"),
@@ -70,6 +70,13 @@ def test_every_figure_is_in_the_json(results):
     assert size["load"]["rows"] == sum(size["rows"].values()) > SIZE
 
 
+def test_the_paired_ratio_is_the_median_of_its_pairs(results):
+    paired = results["doc"]["sizes"][0]["catalog"]["paired_with_floor"]
+    ratios = sorted(c / f for c, f in zip(paired["catalog_seconds"], paired["floor_seconds"]))
+    assert len(ratios) == 5 and ratios[0] > 0
+    assert paired["ratio"] == pytest.approx(ratios[2])
+
+
 def test_the_floor_and_the_product_agree(results):
     size = results["doc"]["sizes"][0]
     assert size["floor"]["agrees"] is True
@@ -102,6 +109,7 @@ def test_the_floor_counts_what_the_definition_says(results):
 def test_each_stage_prints_progress(results):
     for stage in ("start-up", "writing canonical CSVs", "rapport load into DuckDB",
                   "rapport metrics --weeks 104", "weekly-check query set", "floor query",
+                  "catalog and floor alternated in one process",
                   "postgresql: rapport load", "dashboard weekly page"):
         assert stage in results["stderr"], stage
 
