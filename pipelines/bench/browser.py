@@ -4,7 +4,9 @@ Ready means everything the weekly page shows is drawn: Streamlit's script has fi
 app's `data-test-script-state` is `notRunning`), every metric tile has its figure and its
 sparkline image decoded, every sparkline image on the page is decoded, the funnel is there and
 any plotly chart has drawn its SVG. Cold is the first visit after the server starts (imports,
-first queries); warm is a fresh browser page after that (the app's caches filled).
+first queries); warm is a fresh browser page after that (the app's caches filled), in a new
+browser context each time, so with nothing cached; returning is a new page in a browser context
+that has visited once before, as a user's own browser is, with Streamlit's scripts in its cache.
 
 The weekly page is the app's default page, served at the root (and at `/weekly`, the same
 script). `bare_page` serves a title and one metric the same way: what Streamlit itself costs.
@@ -69,9 +71,13 @@ def _wait_healthy(port: int, server: subprocess.Popen, timeout: float = 60.0) ->
     raise BenchError(f"rapport dashboard did not answer on port {port} within {timeout:.0f} s")
 
 
-def _visit(browser, url: str, ready: str = DRAWN, timeout_ms: int = 120_000) -> float:
-    """Seconds from navigation to the page being ready, in a fresh browser page."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def _visit(opener, url: str, ready: str = DRAWN, timeout_ms: int = 120_000) -> float:
+    """Seconds from navigation to the page being ready, in a fresh page of `opener`: the browser
+    (each page in a new context, nothing cached) or one context (pages share its HTTP cache)."""
+    page = opener.new_page(**({} if hasattr(opener, "browser") else {"viewport": VIEWPORT}))
     try:
         started = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
@@ -122,12 +128,15 @@ def _measure(argv: list[str], cwd: Path, ready: str, path: str, warm_visits: int
                 url = f"http://127.0.0.1:{port}/{path}"
                 cold = _visit(browser, url, ready)
                 warm = [_visit(browser, url, ready) for _ in range(warm_visits)]
+                returning = browser.new_context(viewport=VIEWPORT)  # has been here before
+                _visit(returning, url, ready)  # fills its HTTP cache; not counted
+                again = [_visit(returning, url, ready) for _ in range(warm_visits)]
             finally:
                 browser.close()
     finally:
         _stop(server)
     return {"server_ready_seconds": serving, "cold_seconds": cold, "warm_seconds": median(warm),
-            "warm_visits": warm}
+            "warm_visits": warm, "returning_seconds": median(again), "returning_visits": again}
 
 
 def weekly_page(db_url: str, cwd: Path, warm_visits: int = 3, path: str = "") -> dict:

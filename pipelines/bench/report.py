@@ -96,6 +96,7 @@ ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("postgres stage stopped after s", ("postgres", "timed_out", "after_seconds"), "{:.0f}"),
     ("dashboard weekly: cold s", ("dashboard", "cold_seconds"), "{:.2f}"),
     ("dashboard weekly: warm s", ("dashboard", "warm_seconds"), "{:.2f}"),
+    ("dashboard weekly: returning browser s", ("dashboard", "returning_seconds"), "{:.2f}"),
 )
 
 

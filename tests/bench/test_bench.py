@@ -32,7 +32,7 @@ FIGURES = [
     ("floor", "seconds"),
     ("postgres", "load", "seconds"), ("postgres", "load", "peak_rss_mib"),
     ("postgres", "catalog", "seconds"), ("postgres", "catalog", "peak_rss_mib"),
-    ("dashboard", "cold_seconds"), ("dashboard", "warm_seconds"),
+    ("dashboard", "cold_seconds"), ("dashboard", "warm_seconds"), ("dashboard", "returning_seconds"),
     ("ratios_to_floor", "catalog_net"), ("ratios_to_floor", "weekly_warm"),
     ("ratios_to_floor", "postgres_catalog"), ("ratios_to_floor", "dashboard_warm"),
 ]
