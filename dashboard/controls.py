@@ -134,6 +134,16 @@ def _publish(view: View) -> None:
     st.session_state[VIEW_KEY] = view
 
 
+def data_platform(view: View) -> str | None:
+    """The platform whose data the view shows: the one picked, else the picked account's, else
+    None (every platform)."""
+    if view.platform or not view.account:
+        return view.platform
+    accounts = data.cached(queries.our_accounts, view.url, view.version)
+    found = accounts.loc[accounts["person_id"] == view.account, "platform"]
+    return str(found.iloc[0]) if len(found) else None
+
+
 def current() -> View:
     """The view chosen in the sidebar on this run (set by the app before the page runs)."""
     return st.session_state[VIEW_KEY]

@@ -110,10 +110,15 @@ def our_accounts(url: str) -> pd.DataFrame:
                  .where(people.c.is_ours.is_(True)).order_by(people.c.platform, people.c.handle))
 
 
-def activity_span(url: str) -> tuple[datetime | None, datetime | None]:
-    """The first and last interaction times (naive UTC), or (None, None) when there are none."""
-    row = read_frame(url, sa.select(sa.func.min(interactions.c.occurred_at),
-                               sa.func.max(interactions.c.occurred_at))).iloc[0]
+def activity_span(url: str, platform: str | None = None
+                  ) -> tuple[datetime | None, datetime | None]:
+    """The first and last interaction times (naive UTC), of one platform when given, or
+    (None, None) when there are none."""
+    query = sa.select(sa.func.min(interactions.c.occurred_at),
+                      sa.func.max(interactions.c.occurred_at))
+    if platform is not None:
+        query = query.where(interactions.c.platform == platform)
+    row = read_frame(url, query).iloc[0]
     first, last = row.iloc[0], row.iloc[1]
     return (None if pd.isna(first) else pd.Timestamp(first).to_pydatetime(),
             None if pd.isna(last) else pd.Timestamp(last).to_pydatetime())

@@ -50,8 +50,9 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
     week, previous, month_ago = bounds.label, wk.shift(bounds.label, -1), wk.shift(bounds.label,
                                                                                    -ct.MONTH)
 
-    # The same reference as the dashboard's: the latest interaction loaded, in any platform.
-    _, latest_event = queries.activity_span(url)
+    # The same reference as the dashboard's: the latest interaction loaded, of the platform
+    # reported when there is one (its export can lag the others').
+    _, latest_event = queries.activity_span(url, platform)
 
     def pending(label: str) -> dict[str, str]:
         return provisional.notes(label, latest_event, tz)

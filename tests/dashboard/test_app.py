@@ -199,7 +199,8 @@ def _tiles(at) -> dict[str, tuple[bool, str, str]]:
     for element in at.get("html"):
         for name, marked, body in TILE.findall(element.proto.body):
             tone, note = TONE.findall(body), NOTE.findall(body)
-            found[name] = (bool(marked), "".join(tone), html.unescape("".join(note)))
+            shown = html.unescape("".join(note)).replace("\xa0", " ")  # the date's &nbsp;
+            found[name] = (bool(marked), "".join(tone), shown)
     return found
 
 
@@ -221,6 +222,33 @@ def test_the_latest_weeks_answer_rates_are_provisional_until_their_window_passes
     assert _pending(demo_url, older) == {}
     tiles = _tiles(at)
     assert "reply_rate" in tiles and not any(flag or note for flag, _, note in tiles.values())
+
+
+def test_a_platform_whose_export_lags_keeps_its_week_provisional(demo_copy: str,
+                                                                 monkeypatch) -> None:
+    """Discourse's export stops a day after a week that the other platforms have long passed:
+    picked alone (or through one of its accounts), that week's answer rates are provisional."""
+    week = wk.shift(api.default_week(demo_copy), -3)
+    cut = wk.week(week).end_utc + pd.Timedelta(days=1)
+    engine = wh.make_engine(demo_copy)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(wh.interactions).where(wh.interactions.c.platform == "discourse",
+                                                      wh.interactions.c.occurred_at >= cut))
+        ours = conn.execute(sa.select(wh.people.c.person_id).where(
+            wh.people.c.platform == "discourse", wh.people.c.is_ours.is_(True))).scalars().first()
+    engine.dispose()
+    assert queries.activity_span(demo_copy, "discourse")[1] < cut
+    assert provisional.notes(week, queries.activity_span(demo_copy)[1]) == {}
+
+    everything = open_app(demo_copy, monkeypatch, params={"week": week})
+    assert not any(flag for flag, _, _ in _tiles(everything).values())
+    expected = provisional.notes(week, queries.activity_span(demo_copy, "discourse")[1])
+    assert set(expected) == {"reply_rate", "response_rate", "median_response_hours"}
+    for params in ({"platform": "discourse"}, {"account": ours}):
+        at = open_app(demo_copy, monkeypatch, params={"week": week, **params})
+        assert at.selectbox(key="week").value == week
+        marked = {name: note for name, (flag, _, note) in _tiles(at).items() if flag}
+        assert marked == expected, params
 
 
 def test_the_funnel_shows_the_weeks_counts(demo_url: str, monkeypatch) -> None:

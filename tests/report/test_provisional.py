@@ -104,3 +104,34 @@ def test_an_older_weeks_report_has_no_caveat(two_reports) -> None:
     assert "Provisional" not in pdf_pages(pdf)[0]
     assert "provisional" not in " ".join(pptx_slides(pptx)[0]).lower()
     assert not any(row[2].endswith("*") for row in pptx_tables(pptx)[0][1:])
+
+
+def test_a_platform_report_waits_for_that_platforms_own_answers(demo_url: str,
+                                                                 tmp_path: Path) -> None:
+    """Discourse's export ends a day after a week that the other platforms have long passed:
+    the Discourse report of that week marks its answer rates provisional, the whole one not."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    from dashboard.report.build import gather
+    from pipelines import warehouse as wh
+
+    copy = tmp_path / "lagging.duckdb"
+    shutil.copyfile(wh.duckdb_path(demo_url), copy)
+    url = f"duckdb:///{copy}"
+    week = wk.shift(api.default_week(url), -3)
+    cut = wk.week(week).end_utc + pd.Timedelta(days=1)
+    engine = wh.make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(wh.interactions).where(wh.interactions.c.platform == "discourse",
+                                                      wh.interactions.c.occurred_at >= cut))
+    engine.dispose()
+
+    def marked(platform):
+        report = gather(url, week, platform=platform)
+        return {line.name: line.provisional for line in report.outcomes if line.provisional}
+
+    assert marked(None) == {}
+    assert marked("discourse") == provisional.notes(week, activity_span(url, "discourse")[1])
+    assert set(marked("discourse")) == {"reply_rate", "response_rate", "median_response_hours"}
