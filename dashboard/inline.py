@@ -8,6 +8,7 @@ HTML is what `st.html` keeps after sanitising (no inline <svg>, so a sparkline i
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Sequence
 from html import escape
 
@@ -152,6 +153,15 @@ def delta_tone(change: float | None, colour: str) -> str:
     return "good" if (change > 0) == (colour == "normal") else "bad"
 
 
+_TRAILING_DATE = re.compile(r"(\w{3}) (\d{1,2}) (\w{3})$")
+
+
+def _date_together(text: str) -> str:
+    """A note ending in a date like "Sun 7 Jun", that date kept on one line (a narrow tile
+    would otherwise break it after the day)."""
+    return _TRAILING_DATE.sub(r"\1&nbsp;\2&nbsp;\3", text)
+
+
 def result_tiles(rows: Sequence[dict]) -> str:
     """The result metrics as bordered tiles two abreast (one column on a narrow screen): label
     with its definition on hover, the value, the change against the previous week in its
@@ -179,7 +189,7 @@ def result_tiles(rows: Sequence[dict]) -> str:
                       f'<span style="color:{theme.MUTED_TEXT}">vs previous week</span></div>')
         if note:
             change += (f'<div class="result-provisional" style="margin-top:6px;font-size:13px;'
-                       f'line-height:1.4;color:{theme.MUTED_TEXT}">{escape(note)}</div>')
+                       f'line-height:1.4;color:{theme.MUTED_TEXT}">{_date_together(escape(note))}</div>')
         spark = sparkline(row["weeks"], row["values"], row["colour"], row["unit"],
                           label=row["label"], metric=row["name"])
         marked = ' data-provisional="true"' if note else ""

@@ -258,13 +258,15 @@ def test_result_tiles_have_one_sparkline_and_one_coloured_change_each() -> None:
 
 
 PROVISIONAL = {**RESULT_ROW, "provisional": "provisional: replies can still arrive until Sun 7 Jun"}
+SHOWN = "provisional: replies can still arrive until Sun&nbsp;7&nbsp;Jun"  # the date on one line
 
 
 @pytest.mark.parametrize("row, marked, tone, note", [
     (RESULT_ROW, False, "bad", []),                       # a settled week's drop is a drop
     ({**RESULT_ROW, "provisional": None}, False, "bad", []),
-    (PROVISIONAL, True, "off", [PROVISIONAL["provisional"]]),  # still filling up: grey, noted
-    ({**PROVISIONAL, "change_text": None, "change": None}, True, None, [PROVISIONAL["provisional"]]),
+    (PROVISIONAL, True, "off", [SHOWN]),  # still filling up: grey, noted
+    ({**PROVISIONAL, "change_text": None, "change": None}, True, None, [SHOWN]),
+    ({**PROVISIONAL, "provisional": "until Tue 27 Oct"}, True, "off", ["until Tue&nbsp;27&nbsp;Oct"]),
     ({**PROVISIONAL, "provisional": "<b>soon</b>"}, True, "off", ["&lt;b&gt;soon&lt;/b&gt;"]),
 ])
 def test_a_provisional_tile_says_so_and_greys_its_change(row, marked, tone, note) -> None:
