@@ -6,6 +6,7 @@ sent in the week's last minute can still be answered until end(W) + window, so u
 reaches that moment the week's figure is provisional: answers still to come will raise a rate
 (or move a median) that looks low today. The reference is the latest interaction loaded, what
 the data can know, not the clock: the week stays provisional until a later load brings the rest.
+Callers pass the latest interaction of the platform they show when they show one.
 """
 from __future__ import annotations
 
