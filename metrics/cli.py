@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import sys
 from typing import Any, Mapping, Sequence
 
 from metrics import api
 from metrics import catalog as cat
 from metrics.weeks import WeekError, parse_week
-from pipelines import csvsafe
+from pipelines import csvsafe, warehouse
 
 FORMATS = ("json", "csv", "table")
 
@@ -89,6 +90,16 @@ def signals_table(records: Records) -> str:
                      for r in records)
 
 
+def out_of_memory(exc: BaseException) -> str | None:
+    """What to say when DuckDB ran out of the memory it may use, else None."""
+    if type(getattr(exc, "orig", exc)).__name__ != "OutOfMemoryException":
+        return None
+    bound = os.environ.get(warehouse.READ_MEMORY_ENV, "").strip()
+    advice = (f"raise {warehouse.READ_MEMORY_ENV} (it is {bound}) or unset it" if bound else
+              "ask for fewer weeks, or free memory on this machine")
+    return f"DuckDB ran out of memory computing the metrics: {advice}"
+
+
 def run_metrics(week: str | None, weeks: int, platform: str | None, account: str | None,
                 fmt: str, signals: bool, db: str | None) -> int:
     """Print the metrics (or signals) and return the exit code (2 for bad input)."""
@@ -116,6 +127,11 @@ def run_metrics(week: str | None, weeks: int, platform: str | None, account: str
     except (WeekError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        if not out_of_memory(exc):
+            raise
+        print(f"error: {out_of_memory(exc)}", file=sys.stderr)
+        return 1
     if fmt == "json":
         print(to_json(records))
     elif fmt == "csv":

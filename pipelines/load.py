@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import tempfile
 import time
 import uuid
@@ -39,7 +38,7 @@ from pipelines.threads import (
     inferred_targets,
 )
 from pipelines.warehouse import (
-    CANONICAL_TABLES, is_duckdb, loads, make_engine, metadata, quality_results,
+    CANONICAL_TABLES, is_duckdb, loads, make_engine, memory_setting, metadata, quality_results,
 )
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -227,10 +226,10 @@ def _record_refusal(engine: sa.Engine, file: str, fmt: str, message: str,
 def load_memory() -> str:
     """DuckDB's memory while it stages a file (RAPPORT_LOAD_MEMORY, default 1GB); past it,
     staged rows spill to disk, so a large file loads in bounded memory."""
-    value = os.environ.get("RAPPORT_LOAD_MEMORY", "1GB").strip()
-    if not value.replace(".", "").replace(" ", "").isalnum():
-        raise SourceError(f"RAPPORT_LOAD_MEMORY={value!r}: expected a size like 1GB or 512MB")
-    return value
+    try:
+        return memory_setting("RAPPORT_LOAD_MEMORY", "1GB")
+    except ValueError as exc:
+        raise SourceError(str(exc)) from None
 
 
 def _scratch_duckdb(scratch: Path) -> Any:
