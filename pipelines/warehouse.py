@@ -189,16 +189,16 @@ def file_identity(url: str | None = None) -> tuple | None:
     return tuple(identity)
 
 
-_SIZE = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
+_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT](i?B)?|B|%)", re.IGNORECASE)  # DuckDB's units
 READ_MEMORY_ENV = "RAPPORT_READ_MEMORY"
 
 
 def memory_setting(name: str, default: str | None = None) -> str | None:
-    """A DuckDB memory size from the environment variable `name` (like 2GB or 512MiB), else
-    `default`; ValueError naming the variable when it is not a size."""
+    """A DuckDB memory size from the environment variable `name` (like 2GB, 512MiB, or 50% of
+    the machine's memory), else `default`; ValueError naming the variable when it is not one."""
     value = os.environ.get(name, "").strip() or default
     if value is not None and not _SIZE.fullmatch(value):
-        raise ValueError(f"{name}={value!r}: expected a size like 2GB or 512MB")
+        raise ValueError(f"{name}={value!r}: expected a size like 2GB, 512MB or 50%")
     return value
 
 

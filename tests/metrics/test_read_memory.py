@@ -39,6 +39,14 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.mark.parametrize("value", ["1G", "1.5GB", "512MiB", "2 GB", "50%"])
+def test_every_size_duckdb_understands_is_taken(filled, monkeypatch, value):
+    monkeypatch.setenv(warehouse.READ_MEMORY_ENV, value)
+    assert _limit(filled) > 0
+    monkeypatch.setenv("RAPPORT_LOAD_MEMORY", value)
+    assert load_memory() == value
+
+
 def test_a_read_connection_takes_the_bound_and_only_when_asked(filled, monkeypatch):
     monkeypatch.delenv(warehouse.READ_MEMORY_ENV, raising=False)
     unbounded = _limit(filled)
@@ -64,7 +72,7 @@ def test_a_bounded_catalog_gives_the_same_answers(filled, monkeypatch):
     assert any(r["value"] for r in free)  # the warehouse has something to compute
 
 
-@pytest.mark.parametrize("value", ["lots", "2 gigabytes", "-1GB", "1GB; PRAGMA x"])
+@pytest.mark.parametrize("value", ["lots", "2 gigabytes", "-1GB", "1GB; PRAGMA x", "1Gi", "%"])
 def test_a_size_that_is_not_one_is_refused_naming_the_variable(filled, monkeypatch, value):
     monkeypatch.setenv(warehouse.READ_MEMORY_ENV, value)
     result = CliRunner().invoke(app, ["metrics", "--week", "2026-W20", "--db", filled])
