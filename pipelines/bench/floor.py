@@ -80,6 +80,23 @@ def reciprocal_floor(con: Any, end_week: str, weeks: int) -> list[tuple[str, int
     return [(w, int(n or 0)) for w, n in con.execute(floor_sql(end_week, weeks)).fetchall()]
 
 
+# What the targets call "one scan plus one group-by over the interactions": timed beside the
+# floor, it says whether this machine scans and groups as fast as the one the targets quote.
+SCAN_GROUP_SQL = "SELECT actor_id, count(*) FROM interactions GROUP BY actor_id"
+
+
+def time_scan_group(path: str, repeat: int = 5) -> float:
+    """Median seconds of one scan and one group-by of the interactions on a DuckDB file."""
+    times = []
+    with duckdb.connect(path, read_only=True) as con:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            con.execute(SCAN_GROUP_SQL).fetchall()
+            times.append(time.perf_counter() - started)
+    times.sort()
+    return times[len(times) // 2]
+
+
 def time_floor(path: str, end_week: str, weeks: int, repeat: int = 5) -> tuple[float, list[tuple[str, int]]]:
     """Median seconds of the floor query on a DuckDB file (opened once, read-only), and its rows."""
     times, rows = [], []

@@ -20,7 +20,8 @@ import duckdb
 import sqlalchemy as sa
 
 from pipelines.bench import browser, data
-from pipelines.bench.floor import time_floor
+from pipelines.bench.floor import time_floor, time_scan_group
+from pipelines.bench.report import QUOTED_FLOOR_SECONDS, QUOTED_SCAN_GROUP_SECONDS
 from pipelines.bench.measure import BenchTimeout, bench_env, rapport_command, repeat, run
 
 WEEKS = 104
@@ -191,8 +192,10 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
     live = weekly(url, folder, env=LIVE, repeat_calls=5 if size <= PG_MAX_SIZE else 1)
     week.update({"live_first_seconds": live["first_seconds"],
                  "live_warm_seconds": live["warm_seconds"]})
-    say(f"{size:,}: floor query (reciprocal relationships, {WEEKS} weeks)")
+    say(f"{size:,}: floor query (reciprocal relationships, {WEEKS} weeks), and one scan and "
+        "group-by of the interactions")
     floor_s, floor_rows = time_floor(str(path), data.LAST_WEEK, WEEKS)
+    scan_group_s = time_scan_group(str(path))
     product = reciprocal_values(rows)
     pair_count = 5 if size <= PG_MAX_SIZE else catalog_runs
     say(f"{size:,}: catalog and floor alternated in one process ×{pair_count}")
@@ -202,7 +205,8 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
         "load": loaded, "catalog": cat_figures, "weekly": week,
         "floor": {"seconds": floor_s, "agrees": product == floor_rows,
                   "weeks": len(floor_rows),
-                  "reciprocal_last_week": floor_rows[-1][1] if floor_rows else None},
+                  "reciprocal_last_week": floor_rows[-1][1] if floor_rows else None,
+                  "scan_group_seconds": scan_group_s},
     }
     if product != floor_rows:
         mismatch = [(a, b) for a, b in zip(product, floor_rows) if a != b][:3]
@@ -240,7 +244,17 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
 
     pg = {k: v or {} for k, v in (result.get("postgres") or {}).items()}
     dash = result.get("dashboard") or {}
+    quoted_floor = QUOTED_FLOOR_SECONDS.get(result["interactions"])
+    quoted_scan = QUOTED_SCAN_GROUP_SECONDS.get(result["interactions"])
+
+    def over(value: float | None, quoted: float | None) -> float | None:
+        return None if value is None or quoted is None else value / quoted
+
     return {
+        # Against the figures the targets quote (None at sizes they do not quote).
+        "catalog_net_to_quoted_floor": over(result["catalog"]["net_seconds"], quoted_floor),
+        "floor_to_quoted_floor": over(floor_s, quoted_floor),
+        "scan_group_to_quoted": over(result["floor"].get("scan_group_seconds"), quoted_scan),
         "catalog_net": r(result["catalog"]["net_seconds"]),
         "catalog_wall": r(result["catalog"]["seconds"]),
         "weekly_warm": r(result["weekly"]["warm_seconds"]),

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.bench import browser, data, report
+from pipelines.bench import browser, data, report, run
 from pipelines.bench.cli import parse_sizes
 from pipelines.bench.floor import reciprocal_floor
 from pipelines.bench.measure import rapport_command
@@ -29,7 +29,7 @@ FIGURES = [
     ("catalog", "seconds"), ("catalog", "net_seconds"), ("catalog", "peak_rss_mib"),
     ("catalog", "from_rollups_seconds"), ("catalog", "paired_with_floor", "ratio"),
     ("weekly", "warm_seconds"), ("weekly", "first_seconds"), ("weekly", "live_warm_seconds"),
-    ("floor", "seconds"),
+    ("floor", "seconds"), ("floor", "scan_group_seconds"),
     ("postgres", "load", "seconds"), ("postgres", "load", "peak_rss_mib"),
     ("postgres", "catalog", "seconds"), ("postgres", "catalog", "peak_rss_mib"),
     ("dashboard", "cold_seconds"), ("dashboard", "warm_seconds"), ("dashboard", "returning_seconds"),
@@ -112,6 +112,40 @@ def test_each_stage_prints_progress(results):
                   "catalog and floor alternated in one process",
                   "postgresql: rapport load", "dashboard weekly page"):
         assert stage in results["stderr"], stage
+
+
+def _measured(size: int, net: float, floor: float, scan_group: float) -> dict:
+    return {"interactions": size, "catalog": {"net_seconds": net, "seconds": net + 1.0},
+            "floor": {"seconds": floor, "scan_group_seconds": scan_group},
+            "weekly": {"warm_seconds": 0.1, "first_seconds": 1.0},
+            "load": {"seconds": 20.0, "rows_per_second": 60_000.0, "peak_rss_mib": 700.0}}
+
+
+def test_figures_are_also_read_against_the_quoted_ones():
+    """The catalog and the floor against the floor the targets quote, and this machine's scan
+    and group-by against theirs, where they quote one (0.07 s at 1M; 0.76 s and 0.7 s at 10M)."""
+    one = run.ratios(_measured(1_000_000, net=1.4, floor=0.2, scan_group=0.02))
+    assert one["catalog_net_to_quoted_floor"] == pytest.approx(1.4 / 0.07)
+    assert one["floor_to_quoted_floor"] == pytest.approx(0.2 / 0.07)
+    assert one["scan_group_to_quoted"] is None  # not quoted at 1M
+    assert one["catalog_net"] == pytest.approx(1.4 / 0.2)  # the measured floor's ratio, as before
+    ten = run.ratios(_measured(10_000_000, net=19.0, floor=1.9, scan_group=0.6))
+    assert ten["floor_to_quoted_floor"] == pytest.approx(1.9 / 0.76)
+    assert ten["scan_group_to_quoted"] == pytest.approx(0.6 / 0.7)
+    small = run.ratios(_measured(20_000, net=0.5, floor=0.01, scan_group=0.001))
+    assert small["catalog_net_to_quoted_floor"] is None and small["floor_to_quoted_floor"] is None
+
+
+def test_the_1m_catalog_is_judged_against_both_floors():
+    result = _measured(1_000_000, net=1.4, floor=0.2, scan_group=0.02)
+    result["catalog"]["paired_with_floor"] = {"ratio": 7.5}
+    result["ratios_to_floor"] = run.ratios(result)
+    doc = {"startup": {"help_seconds": 0.1, "metrics_empty_seconds": 1.0}, "sizes": [result]}
+    verdicts = [t for t in report.judge(doc) if t["target"].startswith("catalog, 104 weeks")]
+    (paired,) = [t for t in verdicts if "paired" in t["target"]]
+    (quoted,) = [t for t in verdicts if "quoted" in t["target"]]
+    assert (paired["value"], paired["met"]) == (7.5, True)
+    assert quoted["value"] == pytest.approx(20.0) and quoted["met"] is False
 
 
 def test_a_table_row_per_figure(results):
