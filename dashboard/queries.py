@@ -110,18 +110,24 @@ def our_accounts(url: str) -> pd.DataFrame:
                  .where(people.c.is_ours.is_(True)).order_by(people.c.platform, people.c.handle))
 
 
-def activity_span(url: str, platform: str | None = None
-                  ) -> tuple[datetime | None, datetime | None]:
-    """The first and last interaction times (naive UTC), of one platform when given, or
-    (None, None) when there are none."""
-    query = sa.select(sa.func.min(interactions.c.occurred_at),
-                      sa.func.max(interactions.c.occurred_at))
-    if platform is not None:
-        query = query.where(interactions.c.platform == platform)
-    row = read_frame(url, query).iloc[0]
+def activity_span(url: str) -> tuple[datetime | None, datetime | None]:
+    """The first and last interaction times (naive UTC), or (None, None) when there are none."""
+    row = read_frame(url, sa.select(sa.func.min(interactions.c.occurred_at),
+                               sa.func.max(interactions.c.occurred_at))).iloc[0]
     first, last = row.iloc[0], row.iloc[1]
     return (None if pd.isna(first) else pd.Timestamp(first).to_pydatetime(),
             None if pd.isna(last) else pd.Timestamp(last).to_pydatetime())
+
+
+def latest_by_platform(url: str, platform: str | None = None) -> pd.DataFrame:
+    """The latest interaction time (naive UTC) per platform, of one platform when given:
+    platform, latest."""
+    c = interactions.c
+    query = (sa.select(c.platform, sa.func.max(c.occurred_at).label("latest"))
+             .group_by(c.platform).order_by(c.platform))
+    if platform:
+        query = query.where(c.platform == platform)
+    return read_frame(url, query)
 
 
 def week_check_results(url: str, week: str, start: datetime, end: datetime,

@@ -6,10 +6,15 @@ sent in the week's last minute can still be answered until end(W) + window, so u
 reaches that moment the week's figure is provisional: answers still to come will raise a rate
 (or move a median) that looks low today. The reference is the latest interaction loaded, what
 the data can know, not the clock: the week stays provisional until a later load brings the rest.
-Callers pass the latest interaction of the platform they show when they show one.
+
+Platforms are exported separately, so one platform's data can end days before another's. The
+reference for a week is therefore the earliest of the latest interactions of the platforms whose
+data reaches that week (`reference`): a lagging platform keeps the week provisional, while one
+whose data ended before the week began (it has nothing in the week) does not.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -63,6 +68,19 @@ def provisional(week: str, latest_event: datetime | None, tz: str | None = None,
             found[m.name] = Provisional(m.name, until, local.astimezone(zone).date(),
                                         ARRIVING.get(m.type, "answers"))
     return found
+
+
+def reference(latest_by_platform: Mapping[str, datetime], week: str,
+              tz: str | None = None) -> datetime | None:
+    """The moment a week's answers are judged against: the earliest latest interaction among
+    the platforms whose data reaches the week's start (naive means UTC); the latest of all when
+    none does; None when nothing is loaded."""
+    if not latest_by_platform:
+        return None
+    latest = [_naive_utc(t) for t in latest_by_platform.values()]
+    start = wk.week(week, tz).start_utc
+    reached = [t for t in latest if t >= start]
+    return min(reached) if reached else max(latest)
 
 
 def notes(week: str, latest_event: datetime | None, tz: str | None = None) -> dict[str, str]:

@@ -26,6 +26,21 @@ PG_ADMIN_URL = os.environ.get(
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def end_export(url: str, platform: str, at) -> str | None:
+    """Delete the platform's interactions from `at` (naive UTC) on, as if its export ended
+    there; returns one of our accounts on that platform."""
+    w = warehouse
+    engine = w.make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.delete(w.interactions).where(w.interactions.c.platform == platform,
+                                                         w.interactions.c.occurred_at >= at))
+            return conn.execute(sa.select(w.people.c.person_id).where(
+                w.people.c.platform == platform, w.people.c.is_ours.is_(True))).scalars().first()
+    finally:
+        engine.dispose()
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip outside CI when a real part is missing; fail inside CI, where it must be there."""
     if condition:

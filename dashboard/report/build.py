@@ -50,12 +50,12 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
     week, previous, month_ago = bounds.label, wk.shift(bounds.label, -1), wk.shift(bounds.label,
                                                                                    -ct.MONTH)
 
-    # The same reference as the dashboard's: the latest interaction loaded, of the platform
-    # reported when there is one (its export can lag the others').
-    _, latest_event = queries.activity_span(url, platform)
+    # The same reference as the dashboard's: each platform's latest interaction loaded.
+    latest = queries.latest_by_platform(url, platform)
+    latest_by_platform = dict(zip(latest["platform"], latest["latest"]))
 
     def pending(label: str) -> dict[str, str]:
-        return provisional.notes(label, latest_event, tz)
+        return provisional.notes(label, provisional.reference(latest_by_platform, label, tz), tz)
 
     def lines(names):
         return ct.lines(names, by_name, values, week, previous, month_ago, currency,
@@ -64,7 +64,7 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
     outcomes = lines(ct.outcome_order(catalog))
     roi = lines(ct.ROI)
     found = ct.checks(data.failed_checks(url, week, bounds.start_utc, bounds.end_utc, platform))
-    fresh = ct.freshness(data.latest_by_platform(url, platform), bounds.start_utc, bounds.end_utc)
+    fresh = ct.freshness(latest, bounds.start_utc, bounds.end_utc)
     shown_weeks = [w.label for w in wk.week_range(week, weeks, tz)]
     period = results[results["week"].isin(shown_weeks)]
     harm_total = pd.to_numeric(period.loc[period["metric"] == "automation_unfollows", "value"],

@@ -16,16 +16,6 @@ from pipelines import warehouse as wh
 TOP_RELATIONSHIPS = 15
 
 
-def latest_by_platform(url: str, platform: str | None = None) -> pd.DataFrame:
-    """The latest interaction time (naive UTC) per platform: platform, latest."""
-    c = wh.interactions.c
-    query = (sa.select(c.platform, sa.func.max(c.occurred_at).label("latest"))
-             .group_by(c.platform).order_by(c.platform))
-    if platform:
-        query = query.where(c.platform == platform)
-    return queries.read_frame(url, query)
-
-
 def failed_checks(url: str, week: str, start: datetime, end: datetime,
                   platform: str | None = None) -> pd.DataFrame:
     """Checks that failed or could not run, about this week or a load that wrote its data."""

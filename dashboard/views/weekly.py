@@ -26,12 +26,13 @@ st.caption(f"{view.week}: {bounds.first_day:%a %d %b} to {bounds.last_day:%a %d 
 failed = data.cached(queries.week_check_results, view.url, view.version, view.week,
                      bounds.start_utc, bounds.end_utc, view.platform)
 tiles.health_banner(failed, view.week, view.query_params())
-# Answers to the week's last messages may not be loaded yet: those rates are provisional. The
-# reference is the latest interaction of the platform shown (one account's is its platform's):
-# one platform's export can lag another's.
-_, latest_event = data.cached(queries.activity_span, view.url, view.version,
-                              controls.data_platform(view))
-pending = provisional.notes(view.week, latest_event, view.tz)
+# Answers to the week's last messages may not be loaded yet: those rates are provisional until
+# the data of every platform shown (one account's: its platform's) has passed their windows.
+latest = data.cached(queries.latest_by_platform, view.url, view.version,
+                     controls.data_platform(view))
+reference = provisional.reference(dict(zip(latest["platform"], latest["latest"])), view.week,
+                                  view.tz)
+pending = provisional.notes(view.week, reference, view.tz)
 signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)
 tiles.callouts(signals, view.week, pending)

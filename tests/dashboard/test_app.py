@@ -15,6 +15,7 @@ from metrics import api
 from metrics import weeks as wk
 from metrics import provisional
 from pipelines import warehouse as wh
+from tests.conftest import end_export
 from tests.dashboard.conftest import PAGES, open_app, shown_errors
 from tests.dashboard.test_inline import img_attributes, picture
 
@@ -158,10 +159,11 @@ def test_every_metric_has_one_sparkline_in_its_family_colour(demo_url: str, monk
     assert at.get("plotly_chart") == []  # nothing on the weekly check waits for plotly.js
 
 
-def _pending(url: str, week: str) -> dict[str, str]:
-    """metric → its provisional note for the week, the latest interaction loaded as reference."""
-    _, latest = queries.activity_span(url)
-    return provisional.notes(week, latest)
+def _pending(url: str, week: str, platform: str | None = None) -> dict[str, str]:
+    """metric → its provisional note for the week, against each platform's latest interaction."""
+    latest = queries.latest_by_platform(url, platform)
+    reference = provisional.reference(dict(zip(latest["platform"], latest["latest"])), week)
+    return provisional.notes(week, reference)
 
 
 @pytest.mark.parametrize("weeks_back", [0, 40])
@@ -226,29 +228,22 @@ def test_the_latest_weeks_answer_rates_are_provisional_until_their_window_passes
 
 def test_a_platform_whose_export_lags_keeps_its_week_provisional(demo_copy: str,
                                                                  monkeypatch) -> None:
-    """Discourse's export stops a day after a week that the other platforms have long passed:
-    picked alone (or through one of its accounts), that week's answer rates are provisional."""
+    """Discourse's export ends a day after a week that the other platforms have long passed:
+    that week's answer rates stay provisional for all platforms together, for Discourse alone
+    and for one of its accounts; LinkedIn alone has its answers in."""
     week = wk.shift(api.default_week(demo_copy), -3)
-    cut = wk.week(week).end_utc + pd.Timedelta(days=1)
-    engine = wh.make_engine(demo_copy)
-    with engine.begin() as conn:
-        conn.execute(sa.delete(wh.interactions).where(wh.interactions.c.platform == "discourse",
-                                                      wh.interactions.c.occurred_at >= cut))
-        ours = conn.execute(sa.select(wh.people.c.person_id).where(
-            wh.people.c.platform == "discourse", wh.people.c.is_ours.is_(True))).scalars().first()
-    engine.dispose()
-    assert queries.activity_span(demo_copy, "discourse")[1] < cut
-    assert provisional.notes(week, queries.activity_span(demo_copy)[1]) == {}
-
-    everything = open_app(demo_copy, monkeypatch, params={"week": week})
-    assert not any(flag for flag, _, _ in _tiles(everything).values())
-    expected = provisional.notes(week, queries.activity_span(demo_copy, "discourse")[1])
+    ours = end_export(demo_copy, "discourse", wk.week(week).end_utc + pd.Timedelta(days=1))
+    assert ours
+    expected = _pending(demo_copy, week, "discourse")
     assert set(expected) == {"reply_rate", "response_rate", "median_response_hours"}
-    for params in ({"platform": "discourse"}, {"account": ours}):
+    assert _pending(demo_copy, week) == expected
+    assert _pending(demo_copy, week, "linkedin") == {}
+    for params, marked in [({}, expected), ({"platform": "discourse"}, expected),
+                           ({"account": ours}, expected), ({"platform": "linkedin"}, {})]:
         at = open_app(demo_copy, monkeypatch, params={"week": week, **params})
         assert at.selectbox(key="week").value == week
-        marked = {name: note for name, (flag, _, note) in _tiles(at).items() if flag}
-        assert marked == expected, params
+        shown = {name: note for name, (flag, _, note) in _tiles(at).items() if flag}
+        assert shown == marked, params
 
 
 def test_the_funnel_shows_the_weeks_counts(demo_url: str, monkeypatch) -> None:

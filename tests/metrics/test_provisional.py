@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from metrics import catalog as cat
-from metrics.provisional import provisional
+from metrics.provisional import provisional, reference
 
 REPLY, RESPONSE, MEDIAN = "reply_rate", "response_rate", "median_response_hours"
 ALL = {REPLY, RESPONSE, MEDIAN}
@@ -64,3 +64,26 @@ def test_a_changed_window_moves_the_date():
         **m.__dict__, "params": (("window", 3 * cat.DAY),)}) for m in cat.CATALOG)
     found = provisional("2026-W22", datetime(2026, 6, 2), catalog=shorter)
     assert found[REPLY].until == datetime(2026, 6, 1) + timedelta(days=3)
+
+
+# 2026-W22 starts Mon 25 May 2026 00:00 UTC.
+X, LI, DC = datetime(2026, 6, 9), datetime(2026, 6, 8, 12), datetime(2026, 6, 1, 10)
+
+
+@pytest.mark.parametrize("latest, expected", [
+    ({"x": X, "linkedin": LI}, LI),                    # every platform reaches the week
+    ({"x": X, "linkedin": LI, "discourse": DC}, DC),    # one lags: it decides
+    ({"x": X, "discourse": datetime(2026, 5, 20)}, X),  # one ended before the week began
+    ({"x": datetime(2026, 5, 1), "discourse": datetime(2026, 5, 20)},
+     datetime(2026, 5, 20)),                            # none reaches it: the latest of all
+    ({"x": datetime(2026, 6, 1, 12, tzinfo=timezone.utc)}, datetime(2026, 6, 1, 12)),
+    ({}, None),                                         # nothing loaded
+])
+def test_the_reference_is_the_earliest_end_among_the_platforms_in_the_week(latest, expected):
+    assert reference(latest, "2026-W22") == expected
+
+
+def test_a_lagging_platform_keeps_the_week_provisional_for_every_platform():
+    both = reference({"x": X, "discourse": DC}, "2026-W22")
+    assert set(provisional("2026-W22", both)) == ALL  # 1 Jun 10:00: even 48 h have not passed
+    assert provisional("2026-W22", reference({"x": X}, "2026-W22")) == {}

@@ -2,20 +2,31 @@
 same metrics, the same notes (metrics.provisional), for the week whose windows have not passed."""
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from dashboard.queries import activity_span
+from dashboard.queries import latest_by_platform
+from dashboard.report.build import gather
 from dashboard.report import content as ct
 from metrics import api
 from metrics import provisional
 from metrics import weeks as wk
+from pipelines import warehouse as wh
+from tests.conftest import end_export
 from tests.report.conftest import pdf_pages, pptx_slides, pptx_tables
 
 INFO = {m.name: ct.metric_info(m) for m in api.catalog()}
+
+
+def _expected_notes(url: str, week: str, platform: str | None = None) -> dict[str, str]:
+    """The notes the dashboard shows for the week: against each platform's latest interaction."""
+    latest = latest_by_platform(url, platform)
+    return provisional.notes(week, provisional.reference(
+        dict(zip(latest["platform"], latest["latest"])), week))
 PENDING = provisional.notes("2026-W22", datetime(2026, 6, 2))  # reply, response, median
 VALUES = {("reply_rate", "2026-W22"): 0.25, ("reply_rate", "2026-W21"): 0.66,
           ("conversations", "2026-W22"): 10.0, ("conversations", "2026-W21"): 20.0}
@@ -83,7 +94,7 @@ def two_reports(demo_url: str, tmp_path_factory: pytest.TempPathFactory, chromiu
 def test_the_latest_weeks_report_says_which_figures_are_provisional(two_reports,
                                                                     demo_url: str) -> None:
     week, pdf, pptx = two_reports["latest"]
-    notes = provisional.notes(week, activity_span(demo_url)[1])
+    notes = _expected_notes(demo_url, week)
     assert set(notes) == {"reply_rate", "response_rate", "median_response_hours"}
     first = " ".join(pdf_pages(pdf)[0].split())
     assert f"* Provisional, as answers to {week}'s last messages may still come" in first
@@ -106,32 +117,23 @@ def test_an_older_weeks_report_has_no_caveat(two_reports) -> None:
     assert not any(row[2].endswith("*") for row in pptx_tables(pptx)[0][1:])
 
 
-def test_a_platform_report_waits_for_that_platforms_own_answers(demo_url: str,
-                                                                 tmp_path: Path) -> None:
+def test_a_lagging_platform_keeps_the_reports_week_provisional(demo_url: str,
+                                                                tmp_path: Path) -> None:
     """Discourse's export ends a day after a week that the other platforms have long passed:
-    the Discourse report of that week marks its answer rates provisional, the whole one not."""
-    import shutil
-
-    import sqlalchemy as sa
-
-    from dashboard.report.build import gather
-    from pipelines import warehouse as wh
-
+    the whole report and the Discourse one mark that week's answer rates provisional, with the
+    same notes as the dashboard's; the LinkedIn one does not."""
     copy = tmp_path / "lagging.duckdb"
     shutil.copyfile(wh.duckdb_path(demo_url), copy)
     url = f"duckdb:///{copy}"
     week = wk.shift(api.default_week(url), -3)
-    cut = wk.week(week).end_utc + pd.Timedelta(days=1)
-    engine = wh.make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.delete(wh.interactions).where(wh.interactions.c.platform == "discourse",
-                                                      wh.interactions.c.occurred_at >= cut))
-    engine.dispose()
+    end_export(url, "discourse", wk.week(week).end_utc + pd.Timedelta(days=1))
+    expected = _expected_notes(url, week, "discourse")
+    assert set(expected) == {"reply_rate", "response_rate", "median_response_hours"}
 
     def marked(platform):
         report = gather(url, week, platform=platform)
         return {line.name: line.provisional for line in report.outcomes if line.provisional}
 
-    assert marked(None) == {}
-    assert marked("discourse") == provisional.notes(week, activity_span(url, "discourse")[1])
-    assert set(marked("discourse")) == {"reply_rate", "response_rate", "median_response_hours"}
+    assert marked(None) == expected
+    assert marked("discourse") == expected
+    assert marked("linkedin") == {}
