@@ -96,7 +96,7 @@ def out_of_memory(exc: BaseException) -> str | None:
         return None
     bound = os.environ.get(warehouse.READ_MEMORY_ENV, "").strip()
     advice = (f"raise {warehouse.READ_MEMORY_ENV} (it is {bound}) or unset it" if bound else
-              "ask for fewer weeks, or free memory on this machine")
+              f"set {warehouse.READ_MEMORY_ENV} (like 2GB) so that it spills to disk instead")
     return f"DuckDB ran out of memory computing the metrics: {advice}"
 
 
@@ -128,9 +128,10 @@ def run_metrics(week: str | None, weeks: int, platform: str | None, account: str
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        if not out_of_memory(exc):
+        message = out_of_memory(exc)
+        if not message:
             raise
-        print(f"error: {out_of_memory(exc)}", file=sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
         return 1
     if fmt == "json":
         print(to_json(records))

@@ -227,7 +227,7 @@ def load_memory() -> str:
     """DuckDB's memory while it stages a file (RAPPORT_LOAD_MEMORY, default 1GB); past it,
     staged rows spill to disk, so a large file loads in bounded memory."""
     try:
-        return memory_setting("RAPPORT_LOAD_MEMORY", "1GB")
+        return memory_setting("RAPPORT_LOAD_MEMORY", "1GB") or "1GB"
     except ValueError as exc:
         raise SourceError(str(exc)) from None
 

@@ -189,7 +189,8 @@ def file_identity(url: str | None = None) -> tuple | None:
     return tuple(identity)
 
 
-_SIZE = re.compile(r"\d+(\.\d+)?\s*([KMGT](i?B)?|B|%)", re.IGNORECASE)  # DuckDB's units
+# DuckDB's units; a share of the machine's memory is 1% to 100%.
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:([KMGT](i?B)?|B)|(%))", re.IGNORECASE | re.ASCII)
 READ_MEMORY_ENV = "RAPPORT_READ_MEMORY"
 
 
@@ -197,7 +198,11 @@ def memory_setting(name: str, default: str | None = None) -> str | None:
     """A DuckDB memory size from the environment variable `name` (like 2GB, 512MiB, or 50% of
     the machine's memory), else `default`; ValueError naming the variable when it is not one."""
     value = os.environ.get(name, "").strip() or default
-    if value is not None and not _SIZE.fullmatch(value):
+    if value is None:
+        return None
+    found = _SIZE.fullmatch(value)
+    number = float(found.group(1)) if found else 0.0
+    if not found or number <= 0 or (found.group(4) and number > 100):
         raise ValueError(f"{name}={value!r}: expected a size like 2GB, 512MB or 50%")
     return value
 
@@ -206,9 +211,9 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     """An engine that holds no connection (and so no DuckDB file lock) between uses.
 
     A read-only DuckDB connection is bounded by RAPPORT_READ_MEMORY when it is set: past it,
-    DuckDB spills to a folder beside the file instead of growing (the whole catalog over 104
-    weeks at 10M interactions peaks at 3.3 GiB unbounded, and takes about twice as long
-    bounded to 2GB; docs/benchmarks.md).
+    DuckDB spills to a folder of this process under the system's temporary directory (a
+    reader may not write beside the warehouse, and readers must not share spill files) instead
+    of growing. What it costs: docs/benchmarks.md, change 21.
     """
     url = resolve_url(url)
     # hide_parameters: an error message must not carry row values such as names.
@@ -217,7 +222,10 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
         kwargs["connect_args"] = {"read_only": True}
         memory = memory_setting(READ_MEMORY_ENV)
         if memory:
-            kwargs["connect_args"]["config"] = {"memory_limit": memory}
+            import tempfile
+
+            spill = os.path.join(tempfile.gettempdir(), f"rapport-spill-{os.getpid()}")
+            kwargs["connect_args"]["config"] = {"memory_limit": memory, "temp_directory": spill}
     return sa.create_engine(url, **kwargs)
 
 
