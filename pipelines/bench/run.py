@@ -236,20 +236,20 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
 
 
 def ratios(result: dict[str, Any]) -> dict[str, float | None]:
-    """Each time figure of one size divided by the floor query's time."""
+    """Each time figure of one size divided by the floor query's time; and the catalog, the
+    floor and the scan + group-by divided by the figures the targets quote for that size."""
     floor_s = result["floor"]["seconds"]
 
+    def over(value: float | None, by: float | None) -> float | None:
+        return None if value is None or not by else value / by
+
     def r(value: float | None) -> float | None:
-        return None if value is None or not floor_s else value / floor_s
+        return over(value, floor_s)
 
     pg = {k: v or {} for k, v in (result.get("postgres") or {}).items()}
     dash = result.get("dashboard") or {}
     quoted_floor = QUOTED_FLOOR_SECONDS.get(result["interactions"])
     quoted_scan = QUOTED_SCAN_GROUP_SECONDS.get(result["interactions"])
-
-    def over(value: float | None, quoted: float | None) -> float | None:
-        return None if value is None or quoted is None else value / quoted
-
     return {
         # Against the figures the targets quote (None at sizes they do not quote).
         "catalog_net_to_quoted_floor": over(result["catalog"]["net_seconds"], quoted_floor),
