@@ -28,8 +28,10 @@ def render(catalog: tuple[cat.Metric, ...] = cat.CATALOG) -> str:
         "denominator is zero is shown as undefined, never as zero. The exact choices behind each "
         "definition are in [metric-semantics.md](metric-semantics.md). A week's reply rate, "
         "response rate and median response time are provisional until their answer window "
-        "(7 days, 48 hours) after the week's end has passed in the data loaded: the dashboard "
-        "and the report say so, with the date until which answers can still arrive.",
+        "(7 days, 48 hours) after the week's end has passed in the data loaded, on every "
+        "platform shown whose data reaches the week (one platform's export can lag another's; "
+        "one whose data ended before the week does not hold it back): the dashboard and the "
+        "report say so, with the date until which answers can still arrive.",
         "",
         "| metric | family | unit | good when |",
         "|---|---|---|---|",
