@@ -41,6 +41,17 @@ def end_export(url: str, platform: str, at) -> str | None:
         engine.dispose()
 
 
+def expected_provisional(url: str, week: str, platform: str | None = None) -> dict[str, str]:
+    """metric → its provisional note for the week, against each platform's latest interaction
+    (what the dashboard and the report should show)."""
+    from dashboard.queries import latest_by_platform
+    from metrics import provisional
+
+    latest = latest_by_platform(url, platform)
+    return provisional.notes(week, provisional.reference(
+        dict(zip(latest["platform"], latest["latest"])), week))
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip outside CI when a real part is missing; fail inside CI, where it must be there."""
     if condition:

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard import inline, queries, summary, theme
+from dashboard import inline, summary, theme
 from metrics import api
 from metrics import weeks as wk
 from metrics import provisional
 from pipelines import warehouse as wh
-from tests.conftest import end_export
+from tests.conftest import end_export, expected_provisional
 from tests.dashboard.conftest import PAGES, open_app, shown_errors
 from tests.dashboard.test_inline import img_attributes, picture
 
@@ -159,13 +159,6 @@ def test_every_metric_has_one_sparkline_in_its_family_colour(demo_url: str, monk
     assert at.get("plotly_chart") == []  # nothing on the weekly check waits for plotly.js
 
 
-def _pending(url: str, week: str, platform: str | None = None) -> dict[str, str]:
-    """metric → its provisional note for the week, against each platform's latest interaction."""
-    latest = queries.latest_by_platform(url, platform)
-    reference = provisional.reference(dict(zip(latest["platform"], latest["latest"])), week)
-    return provisional.notes(week, reference)
-
-
 @pytest.mark.parametrize("weeks_back", [0, 40])
 def test_the_divergence_callouts_are_the_flagged_signals_of_the_week(
         demo_url: str, monkeypatch, weeks_back: int) -> None:
@@ -174,7 +167,7 @@ def test_the_divergence_callouts_are_the_flagged_signals_of_the_week(
     at.selectbox(key="week").set_value(week).run()
     signals = api.signals(demo_url, week, weeks=1)
     flagged = signals[signals["flagged"].fillna(False).astype(bool) & (signals["week"] == week)]
-    pending = _pending(demo_url, week)
+    pending = expected_provisional(demo_url, week)
     settled = flagged[~flagged["outcome_metric"].isin(list(pending))]
     waiting = flagged[flagged["outcome_metric"].isin(list(pending))]
     shown = [w.value for w in at.warning if w.icon == ":material/compare_arrows:"]
@@ -210,7 +203,7 @@ def test_the_latest_weeks_answer_rates_are_provisional_until_their_window_passes
         demo_url: str, monkeypatch) -> None:
     at = open_app(demo_url, monkeypatch)
     latest_week = at.selectbox(key="week").value
-    pending = _pending(demo_url, latest_week)
+    pending = expected_provisional(demo_url, latest_week)
     assert set(pending) == {"reply_rate", "response_rate", "median_response_hours"}
     tiles = _tiles(at)
     marked = {name: note for name, (flag, _, note) in tiles.items() if flag}
@@ -221,7 +214,7 @@ def test_the_latest_weeks_answer_rates_are_provisional_until_their_window_passes
 
     older = wk.shift(latest_week, -3)
     at.selectbox(key="week").set_value(older).run()
-    assert _pending(demo_url, older) == {}
+    assert expected_provisional(demo_url, older) == {}
     tiles = _tiles(at)
     assert "reply_rate" in tiles and not any(flag or note for flag, _, note in tiles.values())
 
@@ -234,10 +227,10 @@ def test_a_platform_whose_export_lags_keeps_its_week_provisional(demo_copy: str,
     week = wk.shift(api.default_week(demo_copy), -3)
     ours = end_export(demo_copy, "discourse", wk.week(week).end_utc + pd.Timedelta(days=1))
     assert ours
-    expected = _pending(demo_copy, week, "discourse")
+    expected = expected_provisional(demo_copy, week, "discourse")
     assert set(expected) == {"reply_rate", "response_rate", "median_response_hours"}
-    assert _pending(demo_copy, week) == expected
-    assert _pending(demo_copy, week, "linkedin") == {}
+    assert expected_provisional(demo_copy, week) == expected
+    assert expected_provisional(demo_copy, week, "linkedin") == {}
     for params, marked in [({}, expected), ({"platform": "discourse"}, expected),
                            ({"account": ours}, expected), ({"platform": "linkedin"}, {})]:
         at = open_app(demo_copy, monkeypatch, params={"week": week, **params})

@@ -9,24 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.queries import latest_by_platform
 from dashboard.report.build import gather
 from dashboard.report import content as ct
 from metrics import api
 from metrics import provisional
 from metrics import weeks as wk
 from pipelines import warehouse as wh
-from tests.conftest import end_export
+from tests.conftest import end_export, expected_provisional
 from tests.report.conftest import pdf_pages, pptx_slides, pptx_tables
 
 INFO = {m.name: ct.metric_info(m) for m in api.catalog()}
 
-
-def _expected_notes(url: str, week: str, platform: str | None = None) -> dict[str, str]:
-    """The notes the dashboard shows for the week: against each platform's latest interaction."""
-    latest = latest_by_platform(url, platform)
-    return provisional.notes(week, provisional.reference(
-        dict(zip(latest["platform"], latest["latest"])), week))
 PENDING = provisional.notes("2026-W22", datetime(2026, 6, 2))  # reply, response, median
 VALUES = {("reply_rate", "2026-W22"): 0.25, ("reply_rate", "2026-W21"): 0.66,
           ("conversations", "2026-W22"): 10.0, ("conversations", "2026-W21"): 20.0}
@@ -94,7 +87,7 @@ def two_reports(demo_url: str, tmp_path_factory: pytest.TempPathFactory, chromiu
 def test_the_latest_weeks_report_says_which_figures_are_provisional(two_reports,
                                                                     demo_url: str) -> None:
     week, pdf, pptx = two_reports["latest"]
-    notes = _expected_notes(demo_url, week)
+    notes = expected_provisional(demo_url, week)
     assert set(notes) == {"reply_rate", "response_rate", "median_response_hours"}
     first = " ".join(pdf_pages(pdf)[0].split())
     assert f"* Provisional, as answers to {week}'s last messages may still come" in first
@@ -127,7 +120,7 @@ def test_a_lagging_platform_keeps_the_reports_week_provisional(demo_url: str,
     url = f"duckdb:///{copy}"
     week = wk.shift(api.default_week(url), -3)
     end_export(url, "discourse", wk.week(week).end_utc + pd.Timedelta(days=1))
-    expected = _expected_notes(url, week, "discourse")
+    expected = expected_provisional(url, week, "discourse")
     assert set(expected) == {"reply_rate", "response_rate", "median_response_hours"}
 
     def marked(platform):
