@@ -20,16 +20,24 @@ WAITING_LIMIT = 300
 def read_frame(url: str, query: sa.Executable) -> pd.DataFrame:
     """Run a query on a short-lived connection and return its rows.
 
-    The connection is opened like the metrics API opens it: DuckDB refuses, in one process,
-    a read-only connection beside a read-write one to the same file.
+    An existing warehouse is read the way the metrics API reads it, read-only: DuckDB refuses,
+    in one process, a read-write connection to a file while a read-only one is open, so one
+    session's table would fail while another session's metrics are computing. A new or
+    in-memory DuckDB database only opens read-write.
     """
+    if wh.opens_read_only(url):
+        with wh.read_connection(url) as conn:
+            return _frame(conn.execute(query))
     engine = wh.make_engine(url)
     try:
         with engine.connect() as conn:
-            result = conn.execute(query)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            return _frame(conn.execute(query))
     finally:
         engine.dispose()
+
+
+def _frame(result: sa.CursorResult) -> pd.DataFrame:
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def _ours() -> sa.Select:

@@ -43,11 +43,6 @@ def catalog() -> tuple[cat.Metric, ...]:
 ROLLUP_STATE_TABLE = "rollup_state"
 
 
-def _existing_duckdb_file(url: str) -> bool:
-    return (warehouse.is_duckdb(url) and warehouse.duckdb_path(url) != ":memory:"
-            and Path(warehouse.duckdb_path(url)).exists())
-
-
 @contextlib.contextmanager
 def _reading(url: str | None) -> Iterator[tuple[sa.Connection, set[str]]]:
     """A short-lived connection to a warehouse with every canonical table, and its table names.
@@ -57,7 +52,7 @@ def _reading(url: str | None) -> Iterator[tuple[sa.Connection, set[str]]]:
     DuckDB file or an in-memory database gets its schema on the connection that is then read.
     """
     url = warehouse.resolve_url(url)
-    if not warehouse.is_duckdb(url) or _existing_duckdb_file(url):
+    if warehouse.opens_read_only(url):
         with warehouse.read_connection(url) as conn:
             tables = warehouse.table_names(conn)
             if not warehouse.missing_tables(conn, tables):

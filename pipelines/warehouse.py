@@ -168,6 +168,20 @@ def duckdb_path(url: str) -> str:
     return sa.engine.make_url(url).database or ":memory:"
 
 
+def opens_read_only(url: str) -> bool:
+    """Whether readers open `url` read-only (`read_connection`): every engine, and a DuckDB
+    file that exists. A new DuckDB file or an in-memory database opens only read-write.
+
+    In one process DuckDB refuses a read-write connection to a file while a read-only one is
+    open (and the reverse), so every reader of an existing file must open it the same way.
+    """
+    url = resolve_url(url)
+    if not is_duckdb(url):
+        return True
+    path = duckdb_path(url)
+    return path != ":memory:" and os.path.exists(path)
+
+
 def file_identity(url: str | None = None) -> tuple | None:
     """For a DuckDB file: device, inode, size and times of it and of its write-ahead log, read
     without opening it; None for other engines and in-memory databases.

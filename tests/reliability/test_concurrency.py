@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from dashboard import bookkeeping, queries
 from pipelines.load import load_paths
 from pipelines.publish import LoaderBusy, ensure_warehouse, loader_lock
 from pipelines.warehouse import is_busy_error, make_engine, query, read_connection
@@ -132,6 +133,24 @@ def test_read_connection_is_read_only(tmp_path: Path) -> None:
     with read_connection(url) as conn:
         with pytest.raises(sa.exc.DBAPIError, match="read-only"):
             conn.exec_driver_sql("CREATE TABLE sneaky (x INTEGER)")
+
+
+def test_a_dashboard_table_answers_while_metrics_hold_their_read_connection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One dashboard server, two sessions: one computes metrics (the API holds a read-only
+    connection meanwhile), the other draws a table. DuckDB refuses a read-write connection
+    beside a read-only one in the same process, so the table must read read-only too."""
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    ensure_warehouse(url)
+    monkeypatch.setenv("RAPPORT_READ_MEMORY", "300MB")
+    with read_connection(url):
+        assert bookkeeping.load_history(url).empty
+        frame = queries.read_frame(url, sa.text(
+            "SELECT current_setting('memory_limit') AS bound, count(*) AS loads FROM loads"))
+    assert frame["loads"].tolist() == [0]
+    assert frame["bound"].iloc[0].replace(" ", "") in ("286.1MiB", "300.0MB")  # the reader's bound
+    with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+        queries.read_frame(url, sa.text("CREATE TABLE sneaky (x INTEGER)"))
 
 
 @pytest.mark.postgres
