@@ -127,15 +127,15 @@ def activity_span(url: str) -> tuple[datetime | None, datetime | None]:
             None if pd.isna(last) else pd.Timestamp(last).to_pydatetime())
 
 
-def latest_by_platform(url: str, platform: str | None = None) -> pd.DataFrame:
-    """The latest interaction time (naive UTC) per platform, of one platform when given:
-    platform, latest."""
+def latest_by_platform(url: str, platform: str | None = None) -> dict[str, datetime]:
+    """platform → its latest interaction time (naive UTC); only that platform when given."""
     c = interactions.c
     query = (sa.select(c.platform, sa.func.max(c.occurred_at).label("latest"))
              .group_by(c.platform).order_by(c.platform))
     if platform:
         query = query.where(c.platform == platform)
-    return read_frame(url, query)
+    latest = read_frame(url, query)
+    return dict(zip(latest["platform"], latest["latest"]))
 
 
 def week_check_results(url: str, week: str, start: datetime, end: datetime,

@@ -47,9 +47,7 @@ def expected_provisional(url: str, week: str, platform: str | None = None) -> di
     from dashboard.queries import latest_by_platform
     from metrics import provisional
 
-    latest = latest_by_platform(url, platform)
-    return provisional.notes(week, provisional.reference(
-        dict(zip(latest["platform"], latest["latest"])), week))
+    return provisional.notes(week, provisional.reference(latest_by_platform(url, platform), week))
 
 
 def need(condition: bool, reason: str) -> None:

@@ -52,10 +52,9 @@ def gather(url: str, week: str | None = None, weeks: int = TREND_WEEKS,
 
     # The same reference as the dashboard's: each platform's latest interaction loaded.
     latest = queries.latest_by_platform(url, platform)
-    latest_by_platform = dict(zip(latest["platform"], latest["latest"]))
 
     def pending(label: str) -> dict[str, str]:
-        return provisional.notes(label, provisional.reference(latest_by_platform, label, tz), tz)
+        return provisional.notes(label, provisional.reference(latest, label, tz), tz)
 
     def lines(names):
         return ct.lines(names, by_name, values, week, previous, month_ago, currency,

@@ -343,12 +343,13 @@ def _span(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def freshness(latest: pd.DataFrame, start: datetime, end: datetime) -> list[Freshness]:
-    """Each platform's latest interaction against the week's bounds (naive UTC): up to date
-    (data after the week's end, or in its last day), lagging (it stops earlier in the week) or
-    stale (nothing in the week)."""
+def freshness(latest: Mapping[str, datetime | None], start: datetime,
+              end: datetime) -> list[Freshness]:
+    """Each platform's latest interaction (platform → time) against the week's bounds (naive
+    UTC): up to date (data after the week's end, or in its last day), lagging (it stops earlier
+    in the week) or stale (nothing in the week)."""
     rows = []
-    for platform, when in zip(latest["platform"], latest["latest"]):
+    for platform, when in latest.items():
         if when is None or theme.is_missing(when):
             rows.append(Freshness(str(platform), "—", "stale", "no interactions loaded"))
             continue

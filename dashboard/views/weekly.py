@@ -30,8 +30,7 @@ tiles.health_banner(failed, view.week, view.query_params())
 # the data of every platform shown (one account's: its platform's) has passed their windows.
 latest = data.cached(queries.latest_by_platform, view.url, view.version,
                      controls.data_platform(view))
-reference = provisional.reference(dict(zip(latest["platform"], latest["latest"])), view.week,
-                                  view.tz)
+reference = provisional.reference(latest, view.week, view.tz)
 pending = provisional.notes(view.week, reference, view.tz)
 signals = data.cached(api.signals, view.url, view.version, view.week, weeks=1,
                       platform=view.platform, account=view.account, tz=view.tz)

@@ -48,7 +48,7 @@ def test_an_unknown_extension_is_refused_with_what_to_do(name: str) -> None:
 ])
 def test_freshness_compares_each_platforms_latest_interaction_with_the_weeks_end(
         latest, status: str, words: str) -> None:
-    rows = ct.freshness(pd.DataFrame({"platform": ["x"], "latest": [latest]}), START, END)
+    rows = ct.freshness({"x": latest}, START, END)
     assert (rows[0].status, rows[0].text) == (status, words)
 
 
@@ -130,9 +130,7 @@ def test_the_health_line_names_the_failed_error_checks(rows: pd.DataFrame, expec
 
 
 def test_the_quality_statement_names_checks_and_platforms_that_lag() -> None:
-    fresh = ct.freshness(pd.DataFrame({"platform": ["slack", "x"],
-                                       "latest": [datetime(2026, 11, 20), datetime(2026, 11, 2)]}),
-                         START, END)
+    fresh = ct.freshness({"slack": datetime(2026, 11, 20), "x": datetime(2026, 11, 2)}, START, END)
     text = ct.quality_statement(ct.checks(FAILED), fresh, "W")
     assert "1 error-level check(s) failed for the data behind W: " \
            "interactions.kind_is_canonical (generic, observed 1)." in text
