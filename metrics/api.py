@@ -109,10 +109,10 @@ def _wide_rows(url: str | None, end_week: str, weeks: int, platform: str | None,
     reporting_zone(tz)
     scope = Scope.of(end_week, weeks, platform, account, tz)
     with _reading(url) as (conn, tables):
-        if platform is None and account is None and ROLLUP_STATE_TABLE in tables:
+        if account is None and ROLLUP_STATE_TABLE in tables:
             from metrics import rollup
 
-            stored = rollup.lookup(url, end_week, weeks, tz, names)
+            stored = rollup.lookup(url, end_week, weeks, tz, names, platform)
             if stored is not None:
                 return [{"week": r["week"], **{n: _number(r[n]) for n in names}}
                         for r in stored]

@@ -2,17 +2,18 @@
 
 The weekly check (one week, a 12-week sparkline before it, the divergence signals) would
 otherwise recompute relationships over the whole history on every visit. A load into a DuckDB
-file ends by computing the whole catalog, unfiltered, for every week from the first week with
-data to the last, with the same compiler as a live query, and storing it in two tables:
+file ends by computing the whole catalog for every week from the first week with data to the
+last, with the same compiler as a live query, once for all platforms and once for each
+platform (the dashboard's platform picker), and storing it in two tables:
 
-- `rollup_weekly` (week, metric, value): the values;
+- `rollup_weekly` (platform, week, metric, value): the values; platform '' is all platforms;
 - `rollup_state` (name, value): what they were computed from — the reporting zone, a
   signature of the metric code, and a fingerprint of the data (loads, table sizes, who is ours).
 
 `lookup` serves a request from them only when all of that still matches and every requested
 week is inside the computed range; otherwise (a `rapport team` change, rows written by other
-tools, a platform or account filter, older weeks) the caller computes live, so a rollup never
-changes an answer, only how fast it comes. RAPPORT_ROLLUPS=off turns them off.
+tools, an account filter, older weeks) the caller computes live, so a rollup never changes an
+answer, only how fast it comes. RAPPORT_ROLLUPS=off turns them off.
 """
 from __future__ import annotations
 
@@ -33,8 +34,10 @@ from pipelines import warehouse
 ENV = "RAPPORT_ROLLUPS"
 MAX_WEEKS = 520  # ten years of weeks; a longer history is computed live before that
 _meta = sa.MetaData()
+EVERY_PLATFORM = ""  # the platform of the unfiltered values
 rollup_weekly = sa.Table(
     "rollup_weekly", _meta,
+    sa.Column("platform", sa.String, primary_key=True),
     sa.Column("week", sa.String, primary_key=True),
     sa.Column("metric", sa.String, primary_key=True),
     sa.Column("value", sa.Double),
@@ -94,35 +97,51 @@ def _data_weeks(conn: sa.Connection, tz: str | None) -> tuple[str, int] | None:
     return last_week, min(count, MAX_WEEKS)
 
 
+def platforms(conn: sa.Connection) -> list[str]:
+    """Every platform with interactions, audience figures, referrals or costs: the ones a
+    platform filter can ask for."""
+    w = warehouse
+    parts = [sa.select(t.c.platform.label("platform"))
+             .where(t.c.platform.is_not(None), t.c.platform != EVERY_PLATFORM).distinct()
+             for t in (w.interactions, w.audience_daily, w.referrals, w.costs)]
+    return sorted(conn.execute(sa.union(*parts)).scalars())
+
+
 def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None) -> int:
-    """Recompute the rollups of the warehouse behind `engine`; returns the weeks stored.
+    """Recompute the rollups of the warehouse behind `engine`, for all platforms and for each
+    one; returns the weeks stored.
 
     `memory` bounds DuckDB's memory for the computation (like 1GB); other engines ignore it.
+    The tables are made anew each time: they hold nothing but this cache, and a warehouse
+    rolled up by an older version gets their current columns.
     """
     from metrics.compiler import compile_metrics
     from metrics.scope import Scope
 
-    _meta.create_all(engine, checkfirst=True)
     names = [m.name for m in cat.CATALOG]
     with engine.begin() as conn:
         if memory and is_embedded_duckdb(conn):
             conn.exec_driver_sql(f"SET memory_limit = '{memory}'")
-        conn.execute(rollup_state.delete())
-        conn.execute(rollup_weekly.delete())
+        _meta.drop_all(conn, checkfirst=True)
+        _meta.create_all(conn)
         span = _data_weeks(conn, tz)
         if span is None:
             return 0
         last_week, count = span
-        scope = Scope.of(last_week, count, tz=tz, engine=engine_of(conn))
-        rows = conn.execute(compile_metrics(names, scope)).mappings().all()
-        values = [{"week": r["week"], "metric": n,
-                   "value": None if r[n] is None else float(r[n])} for r in rows for n in names]
-        conn.execute(rollup_weekly.insert(), values)
+        weeks = 0
+        for platform in [None, *platforms(conn)]:
+            scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
+            rows = conn.execute(compile_metrics(names, scope)).mappings().all()
+            conn.execute(rollup_weekly.insert(), [
+                {"platform": EVERY_PLATFORM if platform is None else platform, "week": r["week"], "metric": n,
+                 "value": None if r[n] is None else float(r[n])} for r in rows for n in names])
+            weeks = weeks or len(rows)
+            first_week = rows[0]["week"]
         state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
-                 "first_week": rows[0]["week"], "last_week": last_week,
+                 "first_week": first_week, "last_week": last_week,
                  "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         conn.execute(rollup_state.insert(), [{"name": k, "value": v} for k, v in state.items()])
-    return len(rows)
+    return weeks
 
 
 def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | None:
@@ -149,7 +168,7 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | 
     return time.perf_counter() - started
 
 
-# url -> (file identity, {(week, metric): value}, first week, last week), for rollups already
+# url -> (file identity, {(platform, week, metric): value}, first week, last week), for rollups already
 # checked against the data: a process that asks again (the dashboard) reads no database.
 _verified: dict[str, tuple[tuple, dict, str, str]] = {}
 
@@ -167,7 +186,8 @@ def _stored(url: str | None, tz: str | None) -> tuple[dict, str, str] | None:
                 return None
             if state.get("fingerprint") != fingerprint(conn):
                 return None
-            values = {(r.week, r.metric): r.value for r in conn.execute(sa.select(rollup_weekly))}
+            values = {(r.platform, r.week, r.metric): r.value
+                      for r in conn.execute(sa.select(rollup_weekly))}
     except sa.exc.DBAPIError:
         return None  # no rollup tables (an older warehouse, another tool's database)
     found = (values, state["first_week"], state["last_week"])
@@ -177,9 +197,9 @@ def _stored(url: str | None, tz: str | None) -> tuple[dict, str, str] | None:
 
 
 def lookup(url: str | None, end_week: str, weeks: int, tz: str | None,
-           names: list[str]) -> list[dict] | None:
+           names: list[str], platform: str | None = None) -> list[dict] | None:
     """The rows `metrics.api` would compute (week, then each metric's value, oldest week
-    first), from the rollups, or None."""
+    first) for all platforms or one, from the rollups, or None."""
     if not enabled():
         return None
     labels = [w.label for w in week_range(end_week, weeks, tz)]
@@ -189,6 +209,9 @@ def lookup(url: str | None, end_week: str, weeks: int, tz: str | None,
     values, first_week, last_week = stored
     if labels[0] < first_week or labels[-1] > last_week:
         return None
-    if any((w, n) not in values for w in labels for n in names):
+    if platform == EVERY_PLATFORM:
+        return None  # a filter on an empty platform name: never stored, computed live
+    key = EVERY_PLATFORM if platform is None else platform
+    if any((key, w, n) not in values for w in labels for n in names):
         return None
-    return [{"week": w, **{n: values[(w, n)] for n in names}} for w in labels]
+    return [{"week": w, **{n: values[(key, w, n)] for n in names}} for w in labels]

@@ -29,6 +29,16 @@ def _community(url: str) -> None:
             w.say(when, "x:O", f"x:P{n}", "dm", thread=thread)
             if n % 2 == 0:
                 w.say(when.replace(":00", ":30"), f"x:P{n}", "x:O", "dm", thread=thread)
+    # A second platform, different enough that its values differ from x's and from the sum.
+    w.person("li:O", ours=True, platform="linkedin")
+    w.person("li:P", platform="linkedin")
+    for week in range(0, 8, 2):
+        when = f"2026-03-{3 + week * 3:02d} 09:00"
+        w.say(when, "li:O", "li:P", "comment", thread=f"li{week}", platform="linkedin")
+        w.say(when.replace("09:", "11:"), "li:P", "li:O", "reply", thread=f"li{week}",
+              platform="linkedin")
+    w.audience("2026-03-06", "li:O", platform="linkedin", followers=40)
+    w.referral("2026-03-25 10:00", value=120.0, platform="linkedin")
     w.audience("2026-03-05", "x:O", followers=100, impressions=1000)
     w.audience("2026-04-10", "x:O", followers=130, impressions=900)
     w.referral("2026-03-20 09:00", value=500.0)
@@ -62,6 +72,42 @@ def test_served_values_equal_live_ones(rolled_up: str, monkeypatch) -> None:
     live = api.compute_records(rolled_up, "2026-W16", 6)
     assert any(r["value"] for r in live)
     assert _same(served, live)
+
+
+@pytest.mark.parametrize("platform", ["x", "linkedin"])
+def test_each_platform_is_served_with_its_live_values(rolled_up: str, platform: str,
+                                                     monkeypatch) -> None:
+    stored = rollup.lookup(rolled_up, "2026-W16", 6, None, ["conversations"], platform)
+    everyone = rollup.lookup(rolled_up, "2026-W16", 6, None, ["conversations"])
+    assert stored is not None and stored != everyone
+    served = api.compute_records(rolled_up, "2026-W16", 6, platform=platform)
+    monkeypatch.setenv(rollup.ENV, "off")
+    live = api.compute_records(rolled_up, "2026-W16", 6, platform=platform)
+    assert any(r["value"] for r in live)
+    assert _same(served, live)
+
+
+def test_a_platform_without_data_and_an_empty_platform_name_are_computed_live(rolled_up: str) -> None:
+    assert rollup.lookup(rolled_up, "2026-W16", 2, None, ["conversations"], "mastodon") is None
+    assert rollup.lookup(rolled_up, "2026-W16", 2, None, ["conversations"], "") is None
+    values = {r["metric"]: r["value"]
+              for r in api.compute_records(rolled_up, "2026-W16", 1, platform="mastodon")}
+    assert values["messages_sent"] == 0
+
+
+def test_rollups_of_an_older_layout_are_replaced(duckdb_url: str, monkeypatch) -> None:
+    monkeypatch.setenv(rollup.ENV, "on")
+    _community(duckdb_url)
+    engine = warehouse.make_engine(duckdb_url)
+    try:
+        with engine.begin() as conn:  # the layout before platforms were stored
+            conn.exec_driver_sql("CREATE TABLE rollup_weekly (week VARCHAR, metric VARCHAR, "
+                                 "value DOUBLE, PRIMARY KEY (week, metric))")
+            conn.exec_driver_sql("INSERT INTO rollup_weekly VALUES ('2026-W16', 'conversations', 99)")
+        assert rollup.refresh_after_load(engine) is not None
+    finally:
+        engine.dispose()
+    assert rollup.lookup(duckdb_url, "2026-W16", 1, None, ["conversations"], "x") is not None
 
 
 def test_weeks_outside_the_stored_range_are_not_served(rolled_up: str) -> None:
