@@ -90,6 +90,7 @@ ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("catalog 104 wk from rollups: s", ("catalog", "from_rollups_seconds"), "{:.2f}"),
     ("weekly check: warm s", ("weekly", "warm_seconds"), "{:.3f}"),
     ("weekly check: first call s", ("weekly", "first_seconds"), "{:.3f}"),
+    ("weekly check, one platform: warm s", ("weekly", "platform_warm_seconds"), "{:.3f}"),
     ("weekly check live: warm s", ("weekly", "live_warm_seconds"), "{:.3f}"),
     ("floor (reciprocal, 104 wk) s", ("floor", "seconds"), "{:.3f}"),
     ("floor agrees with product", ("floor", "agrees"), ""),
