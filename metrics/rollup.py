@@ -23,6 +23,7 @@ import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import sqlalchemy as sa
 
@@ -107,11 +108,16 @@ def platforms(conn: sa.Connection) -> list[str]:
     return sorted(conn.execute(sa.union(*parts)).scalars())
 
 
-def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None) -> int:
+Progress = Callable[[str, int, int], None]  # (what, done, total), as a load reports
+
+
+def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
+            progress: Progress | None = None) -> int:
     """Recompute the rollups of the warehouse behind `engine`, for all platforms and for each
     one; returns the weeks stored.
 
     `memory` bounds DuckDB's memory for the computation (like 1GB); other engines ignore it.
+    `progress` is told before and after each platform's catalog.
     The tables are made anew each time: they hold nothing but this cache, and a warehouse
     rolled up by an older version gets their current columns.
     """
@@ -129,7 +135,11 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None)
             return 0
         last_week, count = span
         weeks = 0
-        for platform in [None, *platforms(conn)]:
+        every = [None, *platforms(conn)]
+        for done, platform in enumerate(every):
+            what = f"weekly rollups: {platform or 'all platforms'}"
+            if progress is not None:
+                progress(what, done, len(every))
             scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
             rows = conn.execute(compile_metrics(names, scope)).mappings().all()
             conn.execute(rollup_weekly.insert(), [
@@ -137,6 +147,8 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None)
                  "value": None if r[n] is None else float(r[n])} for r in rows for n in names])
             weeks = weeks or len(rows)
             first_week = rows[0]["week"]
+            if progress is not None:
+                progress(what, done + 1, len(every))
         state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
                  "first_week": first_week, "last_week": last_week,
                  "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -144,7 +156,8 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None)
     return weeks
 
 
-def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | None:
+def refresh_after_load(engine: sa.Engine, memory: str | None = None,
+                       progress: Progress | None = None) -> float | None:
     """Refresh at the end of a load into a DuckDB file; seconds taken, or None when rollups
     are off, the engine is another one, or the refresh failed.
 
@@ -157,7 +170,7 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None) -> float | 
         return None
     started = time.perf_counter()
     try:
-        refresh(engine, memory=memory)
+        refresh(engine, memory=memory, progress=progress)
     except Exception:
         try:
             with engine.begin() as conn:

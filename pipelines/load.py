@@ -189,7 +189,7 @@ def _load_plan(engine: sa.Engine, paths: list[Path], scratch: Path, ctx: ParseCo
     if any(s.status == "loaded" for s in summaries):
         from metrics.rollup import refresh_after_load
 
-        refresh_after_load(engine, memory=load_memory())
+        refresh_after_load(engine, memory=load_memory(), progress=progress)
     _store_great_expectations(engine, summaries)
     return summaries
 

@@ -95,6 +95,20 @@ def test_a_platform_without_data_and_an_empty_platform_name_are_computed_live(ro
     assert values["messages_sent"] == 0
 
 
+def test_the_refresh_reports_each_platform_it_computes(duckdb_url: str, monkeypatch) -> None:
+    monkeypatch.setenv(rollup.ENV, "on")
+    _community(duckdb_url)
+    told: list[tuple[str, int, int]] = []
+    engine = warehouse.make_engine(duckdb_url)
+    try:
+        rollup.refresh_after_load(engine, progress=lambda *a: told.append(a))
+    finally:
+        engine.dispose()
+    assert told == [(f"weekly rollups: {name}", done + step, 3)
+                    for done, name in enumerate(["all platforms", "linkedin", "x"])
+                    for step in (0, 1)]
+
+
 def test_rollups_of_an_older_layout_are_replaced(duckdb_url: str, monkeypatch) -> None:
     monkeypatch.setenv(rollup.ENV, "on")
     _community(duckdb_url)
