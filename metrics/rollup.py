@@ -134,26 +134,31 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
         if span is None:
             return 0
         last_week, count = span
-        weeks = 0
-        every = [None, *platforms(conn)]
-        for done, platform in enumerate(every):
+        found = platforms(conn)
+        # Each run: the platform filter computed, and the platforms its values are stored for.
+        # With one platform, its values are all platforms' ones: computed once, stored twice.
+        runs = ([(None, [EVERY_PLATFORM, *found])] if len(found) == 1 else
+                [(None, [EVERY_PLATFORM]), *((p, [p]) for p in found)])
+        for done, (platform, keys) in enumerate(runs):
             what = f"weekly rollups: {platform or 'all platforms'}"
-            if progress is not None:
-                progress(what, done, len(every))
+            _tell(progress, what, done, len(runs))
             scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
             rows = conn.execute(compile_metrics(names, scope)).mappings().all()
             conn.execute(rollup_weekly.insert(), [
-                {"platform": EVERY_PLATFORM if platform is None else platform, "week": r["week"], "metric": n,
-                 "value": None if r[n] is None else float(r[n])} for r in rows for n in names])
-            weeks = weeks or len(rows)
-            first_week = rows[0]["week"]
-            if progress is not None:
-                progress(what, done + 1, len(every))
+                {"platform": key, "week": r["week"], "metric": n,
+                 "value": None if r[n] is None else float(r[n])}
+                for key in keys for r in rows for n in names])
+            _tell(progress, what, done + 1, len(runs))
         state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
-                 "first_week": first_week, "last_week": last_week,
+                 "first_week": rows[0]["week"], "last_week": last_week,
                  "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         conn.execute(rollup_state.insert(), [{"name": k, "value": v} for k, v in state.items()])
-    return weeks
+    return len(rows)
+
+
+def _tell(progress: Progress | None, what: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(what, done, total)
 
 
 def refresh_after_load(engine: sa.Engine, memory: str | None = None,

@@ -109,6 +109,32 @@ def test_the_refresh_reports_each_platform_it_computes(duckdb_url: str, monkeypa
                     for step in (0, 1)]
 
 
+def test_one_platform_is_computed_once_and_served_for_itself_and_all(
+        duckdb_url: str, monkeypatch) -> None:
+    monkeypatch.setenv(rollup.ENV, "on")
+    w = Warehouse(duckdb_url)
+    w.person("x:O", ours=True)
+    w.person("x:P")
+    w.say("2026-04-07 09:00", "x:O", "x:P", "dm", thread="s")
+    w.say("2026-04-08 09:00", "x:O", "x:P", "dm", thread="s")
+    w.say("2026-04-14 09:00", "x:O", "x:P", "dm", thread="t")
+    w.say("2026-04-14 10:00", "x:P", "x:O", "dm", thread="t")
+    w.save()
+    told: list[tuple[str, int, int]] = []
+    engine = warehouse.make_engine(duckdb_url)
+    try:
+        rollup.refresh_after_load(engine, progress=lambda *a: told.append(a))
+    finally:
+        engine.dispose()
+    assert told == [("weekly rollups: all platforms", 0, 1), ("weekly rollups: all platforms", 1, 1)]
+    names = ["conversations", "messages_sent"]
+    stored = rollup.lookup(duckdb_url, "2026-W16", 2, None, names, "x")
+    assert stored == rollup.lookup(duckdb_url, "2026-W16", 2, None, names)
+    monkeypatch.setenv(rollup.ENV, "off")
+    live = api.compute_wide(duckdb_url, "2026-W16", 2, platform="x", metrics=names)
+    assert [r["messages_sent"] for r in stored] == list(live["messages_sent"]) == [2, 1]
+
+
 def test_rollups_of_an_older_layout_are_replaced(duckdb_url: str, monkeypatch) -> None:
     monkeypatch.setenv(rollup.ENV, "on")
     _community(duckdb_url)
