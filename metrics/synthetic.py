@@ -150,10 +150,12 @@ def generate(url: str, interactions: int, people: int = 4000, seed: int = 7) -> 
         warehouse.create_schema(engine)
         engine.dispose()
         with duckdb.connect(warehouse.duckdb_path(url)) as con:
+            con.execute(warehouse.NO_PROGRESS_BAR)
             build_duckdb(con, interactions, people, seed)
             con.execute("CHECKPOINT")
     else:
         with duckdb.connect() as con:
+            con.execute(warehouse.NO_PROGRESS_BAR)
             engine = warehouse.make_engine("duckdb:///:memory:")
             for t in warehouse.metadata.sorted_tables:
                 con.execute(str(_create_ddl(t, engine)))

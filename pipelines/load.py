@@ -38,7 +38,8 @@ from pipelines.threads import (
     inferred_targets,
 )
 from pipelines.warehouse import (
-    CANONICAL_TABLES, is_duckdb, loads, make_engine, memory_setting, metadata, quality_results,
+    CANONICAL_TABLES, NO_PROGRESS_BAR, is_duckdb, loads, make_engine, memory_setting, metadata,
+    quality_results,
 )
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -234,6 +235,7 @@ def load_memory() -> str:
 
 def _scratch_duckdb(scratch: Path) -> Any:
     con = duckdb.connect(str(scratch / f"stage-{uuid.uuid4().hex}.duckdb"))
+    con.execute(NO_PROGRESS_BAR)
     con.execute(f"SET temp_directory = '{scratch}'")
     con.execute(f"SET memory_limit = '{load_memory()}'")
     return con

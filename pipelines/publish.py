@@ -19,7 +19,8 @@ from typing import Iterator
 import duckdb
 import sqlalchemy as sa
 
-from pipelines.warehouse import create_schema, duckdb_path, is_duckdb, make_engine
+from pipelines.warehouse import NO_PROGRESS_BAR, create_schema, duckdb_path, is_duckdb, \
+    make_engine
 
 
 class LoaderBusy(Exception):
@@ -71,6 +72,7 @@ def _checkpoint_in_place(path: Path) -> None:
             time.sleep(0.1 * (attempt + 1))
             continue
         try:
+            con.execute(NO_PROGRESS_BAR)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -48,8 +48,8 @@ import sqlalchemy as sa
 from pipelines import privacy
 from pipelines.publish import writable
 from pipelines.warehouse import (
-    audience_daily, duckdb_path, interactions, is_duckdb, loads, make_engine, people,
-    quality_results, quarantine, referrals, resolve_url,
+    NO_PROGRESS_BAR, audience_daily, duckdb_path, interactions, is_duckdb, loads, make_engine,
+    people, quality_results, quarantine, referrals, resolve_url,
 )
 
 ERASED = "[erased]"
@@ -219,6 +219,7 @@ def _compact_duckdb(path: Path) -> None:
         leftover.unlink(missing_ok=True)
     con = duckdb.connect()
     try:
+        con.execute(NO_PROGRESS_BAR)
         con.execute(f"ATTACH '{_sql(str(path))}' AS src (READ_ONLY)")
         con.execute(f"ATTACH '{_sql(str(fresh))}' AS dst")
         con.execute("COPY FROM DATABASE src TO dst")

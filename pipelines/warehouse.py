@@ -246,7 +246,27 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
 
             spill = os.path.join(tempfile.gettempdir(), f"rapport-spill-{os.getpid()}")
             kwargs["connect_args"]["config"] = {"memory_limit": memory, "temp_directory": spill}
-    return sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+    if is_duckdb(url):
+        sa.event.listen(engine, "connect", _without_progress_bar)
+    return engine
+
+
+NO_PROGRESS_BAR = "SET enable_progress_bar = false"
+
+
+def _without_progress_bar(dbapi_connection: Any, _record: Any) -> None:
+    """DuckDB draws its own progress bar for any statement longer than two seconds, terminal or
+    not, on stdout or stderr: inside a command's output, across a load's progress lines, in the
+    dashboard server's log. rapport
+    reports its own progress, so the bar is turned off on each connection (a setting of the
+    session: the database's configuration, which every connection to a file must share, is
+    left alone). Connections opened with duckdb.connect run NO_PROGRESS_BAR themselves."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(NO_PROGRESS_BAR)
+    finally:
+        cursor.close()
 
 
 # DuckDB's answers while another process holds the file for writing, or while this process

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.warehouse import NO_PROGRESS_BAR
+
 PLATFORMS = ("x", "linkedin", "slack")
 OURS_PER_PLATFORM = 2
 START = date(2024, 3, 4)  # a Monday: 13 weeks of history before the first measured week
@@ -188,6 +190,7 @@ def generate(folder: Path, interactions: int, seed: int = 7) -> Dataset:
     started = time.perf_counter()
     rows: dict[str, int] = {}
     with duckdb.connect() as con:
+        con.execute(NO_PROGRESS_BAR)
         con.execute("SET threads = 2")
         con.execute("SET TimeZone = 'UTC'")
         reuse = marker.exists()

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from metrics.weeks import week_range
-from pipelines.warehouse import CONVERSATIONAL_KINDS
+from pipelines.warehouse import CONVERSATIONAL_KINDS, NO_PROGRESS_BAR
 
 MAX_WEEKS = 127  # one UHUGEINT holds the weeks
 LEAD_WEEKS = 13  # weeks of history before the first measured week that a 90-day window reaches
@@ -89,6 +89,7 @@ def time_scan_group(path: str, repeat: int = 5) -> float:
     """Median seconds of one scan and one group-by of the interactions on a DuckDB file."""
     times = []
     with duckdb.connect(path, read_only=True) as con:
+        con.execute(NO_PROGRESS_BAR)
         for _ in range(repeat):
             started = time.perf_counter()
             con.execute(SCAN_GROUP_SQL).fetchall()
@@ -101,6 +102,7 @@ def time_floor(path: str, end_week: str, weeks: int, repeat: int = 5) -> tuple[f
     """Median seconds of the floor query on a DuckDB file (opened once, read-only), and its rows."""
     times, rows = [], []
     with duckdb.connect(path, read_only=True) as con:
+        con.execute(NO_PROGRESS_BAR)
         for _ in range(repeat):
             started = time.perf_counter()
             rows = reciprocal_floor(con, end_week, weeks)
