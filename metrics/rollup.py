@@ -186,8 +186,8 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None,
     return time.perf_counter() - started
 
 
-# url -> (file identity, {(platform, week, metric): value}, first week, last week), for rollups already
-# checked against the data: a process that asks again (the dashboard) reads no database.
+# url -> (file identity, {(platform, week, metric): value}, first week, last week), for rollups
+# already checked against the data: a process that asks again (the dashboard) reads no database.
 _verified: dict[str, tuple[tuple, dict, str, str]] = {}
 
 
