@@ -53,15 +53,22 @@ def _same(a: list[dict], b: list[dict]) -> bool:
         [{**r, "value": norm(r["value"])} for r in b]
 
 
+def _refresh(url: str) -> list[tuple[str, int, int]]:
+    """Refresh the rollups as a load does; what it told its progress."""
+    told: list[tuple[str, int, int]] = []
+    engine = warehouse.make_engine(url)
+    try:
+        assert rollup.refresh_after_load(engine, progress=lambda *a: told.append(a)) is not None
+    finally:
+        engine.dispose()
+    return told
+
+
 @pytest.fixture
 def rolled_up(duckdb_url: str, monkeypatch) -> str:
     monkeypatch.setenv(rollup.ENV, "on")
     _community(duckdb_url)
-    engine = warehouse.make_engine(duckdb_url)
-    try:
-        assert rollup.refresh_after_load(engine) is not None
-    finally:
-        engine.dispose()
+    _refresh(duckdb_url)
     return duckdb_url
 
 
@@ -99,15 +106,9 @@ def test_a_platform_without_data_and_an_empty_platform_name_are_computed_live(
 def test_the_refresh_reports_each_platform_it_computes(duckdb_url: str, monkeypatch) -> None:
     monkeypatch.setenv(rollup.ENV, "on")
     _community(duckdb_url)
-    told: list[tuple[str, int, int]] = []
-    engine = warehouse.make_engine(duckdb_url)
-    try:
-        rollup.refresh_after_load(engine, progress=lambda *a: told.append(a))
-    finally:
-        engine.dispose()
-    assert told == [(f"weekly rollups: {name}", done + step, 3)
-                    for done, name in enumerate(["all platforms", "linkedin", "x"])
-                    for step in (0, 1)]
+    assert _refresh(duckdb_url) == [(f"weekly rollups: {name}", done + step, 3)
+                                   for done, name in enumerate(["all platforms", "linkedin", "x"])
+                                   for step in (0, 1)]
 
 
 def test_one_platform_is_computed_once_and_served_for_itself_and_all(
@@ -121,13 +122,7 @@ def test_one_platform_is_computed_once_and_served_for_itself_and_all(
     w.say("2026-04-14 09:00", "x:O", "x:P", "dm", thread="t")
     w.say("2026-04-14 10:00", "x:P", "x:O", "dm", thread="t")
     w.save()
-    told: list[tuple[str, int, int]] = []
-    engine = warehouse.make_engine(duckdb_url)
-    try:
-        rollup.refresh_after_load(engine, progress=lambda *a: told.append(a))
-    finally:
-        engine.dispose()
-    assert told == [("weekly rollups: all platforms", done, 1) for done in (0, 1)]
+    assert _refresh(duckdb_url) == [("weekly rollups: all platforms", done, 1) for done in (0, 1)]
     names = ["conversations", "messages_sent"]
     stored = rollup.lookup(duckdb_url, "2026-W16", 2, None, names, "x")
     assert stored == rollup.lookup(duckdb_url, "2026-W16", 2, None, names)
