@@ -238,7 +238,8 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     url = resolve_url(url)
     # hide_parameters: an error message must not carry row values such as names.
     kwargs: dict = {"poolclass": NullPool, "hide_parameters": True}
-    if is_duckdb(url) and read_only:
+    duckdb = is_duckdb(url)
+    if duckdb and read_only:
         kwargs["connect_args"] = {"read_only": True}
         memory = memory_setting(READ_MEMORY_ENV)
         if memory:
@@ -247,7 +248,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
             spill = os.path.join(tempfile.gettempdir(), f"rapport-spill-{os.getpid()}")
             kwargs["connect_args"]["config"] = {"memory_limit": memory, "temp_directory": spill}
     engine = sa.create_engine(url, **kwargs)
-    if is_duckdb(url):
+    if duckdb:
         sa.event.listen(engine, "connect", _without_progress_bar)
     return engine
 
