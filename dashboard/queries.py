@@ -105,10 +105,7 @@ def recorded_version(url: str) -> tuple:
 
 def platforms(url: str) -> list[str]:
     """Every platform that has interactions, audience figures, referrals or costs."""
-    parts = [sa.select(t.c.platform.label("platform")).distinct()
-             for t in (interactions, wh.audience_daily, wh.referrals, wh.costs)]
-    frame = read_frame(url, sa.union(*parts))
-    return sorted(p for p in frame["platform"].dropna())
+    return sorted(read_frame(url, wh.platforms_query())["platform"])
 
 
 def our_accounts(url: str) -> pd.DataFrame:

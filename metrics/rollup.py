@@ -99,13 +99,8 @@ def _data_weeks(conn: sa.Connection, tz: str | None) -> tuple[str, int] | None:
 
 
 def platforms(conn: sa.Connection) -> list[str]:
-    """Every platform with interactions, audience figures, referrals or costs: the ones a
-    platform filter can ask for."""
-    w = warehouse
-    parts = [sa.select(t.c.platform.label("platform"))
-             .where(t.c.platform.is_not(None), t.c.platform != EVERY_PLATFORM).distinct()
-             for t in (w.interactions, w.audience_daily, w.referrals, w.costs)]
-    return sorted(conn.execute(sa.union(*parts)).scalars())
+    """Every platform a platform filter can ask for (never EVERY_PLATFORM's empty name)."""
+    return sorted(conn.execute(warehouse.platforms_query()).scalars())
 
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), as a load reports

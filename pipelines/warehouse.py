@@ -350,6 +350,14 @@ def create_schema(bind: Engine | sa.Connection) -> None:
         create_schema(conn)
 
 
+def platforms_query() -> sa.CompoundSelect:
+    """Every platform with interactions, audience figures, referrals or costs (the platforms a
+    platform filter can ask for), one row each."""
+    return sa.union(*(sa.select(t.c.platform.label("platform"))
+                      .where(t.c.platform.is_not(None), t.c.platform != "").distinct()
+                      for t in (interactions, audience_daily, referrals, costs)))
+
+
 @lru_cache(maxsize=None)
 def table(name: str) -> sa.Table:
     return metadata.tables[name]
