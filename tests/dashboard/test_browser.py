@@ -283,6 +283,10 @@ def test_a_failed_check_is_one_click_away(page, served: dict, shots: Path) -> No
     assert "interactions.occurred_at_not_future" in banner.inner_text()
     screenshots(page, shots, "weekly-with-failed-check")
     page.get_by_text("See the failed checks on the Data quality page").click()
+    # the link swaps pages in place: until the new page's script runs, the old one still
+    # looks ready, so wait for the address to change first
+    page.wait_for_function("() => location.pathname.endsWith('/quality')", timeout=90_000)
+    page.get_by_role("combobox", name="Look into a check").wait_for(timeout=90_000)
     wait_ready(page)
     assert_no_exception(page)
     assert f"week={week}" in page.url and "/quality" in page.url
