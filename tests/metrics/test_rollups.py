@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from metrics import api, rollup
 from pipelines import warehouse
+from pipelines.load import load_memory
 from tests.metrics.builder import Warehouse
 from tests.metrics.test_startup_paths import _modules_after
 
@@ -54,11 +55,12 @@ def _same(a: list[dict], b: list[dict]) -> bool:
 
 
 def _refresh(url: str) -> list[tuple[str, int, int]]:
-    """Refresh the rollups as a load does; what it told its progress."""
+    """Refresh the rollups as a load does (under its memory bound); what it told its progress."""
     told: list[tuple[str, int, int]] = []
     engine = warehouse.make_engine(url)
     try:
-        assert rollup.refresh_after_load(engine, progress=lambda *a: told.append(a)) is not None
+        assert rollup.refresh_after_load(engine, memory=load_memory(),
+                                         progress=lambda *a: told.append(a)) is not None
     finally:
         engine.dispose()
     return told
@@ -129,6 +131,51 @@ def test_one_platform_is_computed_once_and_served_for_itself_and_all(
     monkeypatch.setenv(rollup.ENV, "off")
     live = api.compute_wide(duckdb_url, "2026-W16", 2, platform="x", metrics=names)
     assert [r["messages_sent"] for r in stored] == list(live["messages_sent"]) == [2, 1]
+
+
+def test_a_catalog_too_large_for_the_memory_bound_is_two_statements_that_cover_it() -> None:
+    names = [m.name for m in rollup.cat.CATALOG]
+    gib = 2 ** 30
+    assert rollup.statements(names, 10_000_000, None) == [names]  # unbounded
+    assert rollup.statements(names, 3_300_000, 0.93 * gib) == [names]  # fits
+    pairs, rest = rollup.statements(names, 10_000_000, 0.93 * gib)
+    assert sorted(pairs + rest) == sorted(names) and not set(pairs) & set(rest)
+    assert {"reciprocal_relationships", "conversations", "reply_rate"} <= set(pairs)
+    assert {"messages_sent", "response_rate", "social_roi"} <= set(rest)
+    assert len(rollup.statements(names, 10_000_000, 2 * gib)) == 2
+    assert rollup.statements(names, 10_000_000, 3 * gib) == [names]
+
+
+def test_a_refresh_in_two_statements_stores_what_one_statement_does(duckdb_url: str,
+                                                                    monkeypatch) -> None:
+    monkeypatch.setenv(rollup.ENV, "on")
+    _community(duckdb_url)
+    batches: list[int] = []
+    split = rollup.statements
+    monkeypatch.setattr(rollup, "statements",
+                        lambda *a: batches.append(len(split(*a))) or split(*a))
+    engine = warehouse.make_engine(duckdb_url)
+
+    def stored() -> list[dict]:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                sa.select(rollup.rollup_weekly).order_by(*rollup.rollup_weekly.c)).mappings()]
+
+    try:
+        rollup.refresh(engine)  # unbounded: one statement
+        whole = stored()
+        monkeypatch.setattr(rollup, "SPLIT_ABOVE_PER_GIB", 0)  # this small catalog is too large
+        rollup.refresh(engine, memory="1GB")
+        halves = stored()
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET memory_limit = '1GB'")
+            assert rollup._memory_limit(conn) == pytest.approx(10 ** 9, rel=0.01)
+    finally:
+        engine.dispose()
+    assert batches == [1, 1, 1, 2, 2, 2]  # all platforms, linkedin, x; in each refresh
+    assert len(whole) == 3 * 8 * len(rollup.cat.CATALOG)  # three scopes of eight weeks
+    assert any(r["value"] for r in whole if r["metric"] == "reciprocal_relationships")
+    assert _same(whole, halves)
 
 
 def test_rollups_of_an_older_layout_are_replaced(duckdb_url: str, monkeypatch) -> None:
