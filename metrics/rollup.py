@@ -24,7 +24,7 @@ import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 
@@ -32,6 +32,9 @@ from metrics.dialects import engine_of, is_embedded_duckdb
 from metrics import catalog as cat
 from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
 from pipelines import warehouse
+
+if TYPE_CHECKING:
+    from metrics.scope import Scope
 
 ENV = "RAPPORT_ROLLUPS"
 MAX_WEEKS = 520  # ten years of weeks; a longer history is computed live before that
@@ -144,7 +147,7 @@ def _interactions(conn: sa.Connection, platform: str | None) -> int:
     return int(conn.execute(query).scalar())
 
 
-def _catalog_rows(conn: sa.Connection, batches: list[list[str]], scope) -> list[dict]:
+def _catalog_rows(conn: sa.Connection, batches: list[list[str]], scope: Scope) -> list[dict]:
     """Every week of the scope with the value of every metric of `batches`, in week order."""
     from metrics.compiler import compile_metrics
 
