@@ -207,8 +207,39 @@ def forget_command(persons: tuple[str, ...], quarantine_older_than: Optional[int
                      retention=retention, db=db))
 
 
+def _end_without_teardown(status: list[int]) -> None:
+    """Registered first, so it runs after every other exit handler: flush, then end the process.
+
+    DuckDB's bindings (nanobind) check at interpreter teardown that their objects were freed.
+    Once Great Expectations has been imported beside duckdb-engine, some module globals outlive
+    that check, and every load ended with forty lines of "nanobind: leaked ..." on stderr
+    (typing's caches, nanobind's documented culprit, are not the only holder here). The command
+    is over by then: the threads have been joined, the exit handlers (logging, executors) have
+    run and the connections are closed. Only the teardown of module globals is skipped; the
+    operating system frees the memory.
+    """
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: the reader has gone
+            pass
+    os._exit(status[0])
+
+
 def main() -> None:
-    app()
+    import atexit
+
+    status = [1]
+    atexit.register(_end_without_teardown, status)
+    try:
+        app()
+    except SystemExit as stop:
+        code = stop.code
+        status[0] = 0 if code is None else code if isinstance(code, int) else 1
+        raise
 
 
 if __name__ == "__main__":
