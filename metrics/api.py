@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import sqlalchemy as sa
 
+from metrics import batches
 from metrics import catalog as cat
 from metrics.compiler import compile_metrics
-from metrics.dialects import engine_of, prepare_session
+from metrics.dialects import engine_of, is_embedded_duckdb, prepare_session
 from metrics.scope import Scope
 from metrics.weeks import parse_week, reporting_zone, shift, week_of_instant
 from pipelines import warehouse
@@ -119,7 +120,10 @@ def _wide_rows(url: str | None, end_week: str, weeks: int, platform: str | None,
         _check_account(conn, account)
         prepare_session(conn)
         scope.engine = engine_of(conn)  # lets a measure use a form only this engine runs
-        rows = conn.execute(compile_metrics(names, scope)).mappings().all()
+        if is_embedded_duckdb(conn):  # in two statements where one would spill
+            rows = batches.catalog_rows(conn, batches.plan(conn, names, scope), scope)
+        else:
+            rows = conn.execute(compile_metrics(names, scope)).mappings().all()
     return [{"week": r["week"], **{n: _number(r[n]) for n in names}} for r in rows]
 
 

@@ -19,22 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import sqlalchemy as sa
 
-from metrics.dialects import engine_of, is_embedded_duckdb
+from metrics import batches
 from metrics import catalog as cat
+from metrics.dialects import engine_of, is_embedded_duckdb
 from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
 from pipelines import warehouse
-
-if TYPE_CHECKING:
-    from metrics.scope import Scope
 
 ENV = "RAPPORT_ROLLUPS"
 MAX_WEEKS = 520  # ten years of weeks; a longer history is computed live before that
@@ -109,62 +106,13 @@ def platforms(conn: sa.Connection) -> list[str]:
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), as a load reports
 
-# Under a memory bound (a load's), a large catalog runs as two statements, each holding about
-# half of the state: first the measures that keep every pair or thread over all the weeks, then
-# the rest. Measured at 10M interactions (docs/benchmarks.md, change 25): with more than about
-# 4M interactions per GiB of the bound, one statement spills to disk and two are faster (1GB:
-# 32-35 s against 18.7 s; 2GB: 19-22 s against 12-14 s); at 3.6M per GiB they take as long; below
-# it one statement is faster, since it builds the shared activity rows once.
-KEEP_EVERY_PAIR = ("reciprocal_window", "thread_reciprocity", "reply_within")
-SPLIT_ABOVE_PER_GIB = 4_000_000
-_UNITS = {"bytes": 1, "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30, "TiB": 2 ** 40}
-
-
-def statements(names: list[str], interactions: int, limit: float | None) -> list[list[str]]:
-    """The metrics of each statement computing `names` over `interactions` rows under a memory
-    `limit` in bytes (None: unbounded), in order."""
-    heavy = [n for n in names if cat.metric(n).type in KEEP_EVERY_PAIR]
-    if limit is None or interactions <= SPLIT_ABOVE_PER_GIB * limit / _UNITS["GiB"] \
-            or not heavy or len(heavy) == len(names):
-        return [names]
-    return [heavy, [n for n in names if n not in heavy]]
-
-
-def _memory_limit(conn: sa.Connection) -> float | None:
-    """DuckDB's memory limit in bytes, as it reports it (like '953.6 MiB'); None if unknown."""
-    shown = str(conn.exec_driver_sql("SELECT current_setting('memory_limit')").scalar())
-    match = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]+)\s*", shown)
-    if match is None or match.group(2) not in _UNITS:
-        return None
-    return float(match.group(1)) * _UNITS[match.group(2)]
-
-
-def _interactions(conn: sa.Connection, platform: str | None) -> int:
-    i = warehouse.interactions
-    query = sa.select(sa.func.count()).select_from(i)
-    if platform is not None:
-        query = query.where(i.c.platform == platform)
-    return int(conn.execute(query).scalar())
-
-
-def _catalog_rows(conn: sa.Connection, batches: list[list[str]], scope: Scope) -> list[dict]:
-    """Every week of the scope with the value of every metric of `batches`, in week order."""
-    from metrics.compiler import compile_metrics
-
-    merged: dict[str, dict] = {}
-    for batch in batches:
-        for r in conn.execute(compile_metrics(batch, scope)).mappings():
-            merged.setdefault(r["week"], {"week": r["week"]}).update(r)
-    return list(merged.values())
-
-
 def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
             progress: Progress | None = None) -> int:
     """Recompute the rollups of the warehouse behind `engine`, for all platforms and for each
     one; returns the weeks stored.
 
     `memory` bounds DuckDB's memory for the computation (like 1GB); a catalog too large for it
-    runs in two statements (`statements`). Other engines ignore it.
+    runs in two statements (`metrics.batches`). Other engines ignore it.
     `progress` is told before and after each platform's catalog.
     The tables are made anew each time: they hold nothing but this cache, and a warehouse
     rolled up by an older version gets their current columns.
@@ -176,7 +124,7 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
         limit = None
         if memory and is_embedded_duckdb(conn):
             conn.exec_driver_sql(f"SET memory_limit = '{memory}'")
-            limit = _memory_limit(conn)
+            limit = batches.memory_limit(conn)
         _meta.drop_all(conn, checkfirst=True)
         _meta.create_all(conn)
         span = _data_weeks(conn, tz)
@@ -192,8 +140,8 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
             what = f"weekly rollups: {platform or 'all platforms'}"
             _tell(progress, what, done, len(runs))
             scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
-            batches = statements(names, _interactions(conn, platform), limit)
-            rows = _catalog_rows(conn, batches, scope)
+            split = batches.statements(names, batches.interactions(conn, platform), limit, count)
+            rows = batches.catalog_rows(conn, split, scope)
             conn.execute(rollup_weekly.insert(), [
                 {"platform": key, "week": r["week"], "metric": n,
                  "value": None if r[n] is None else float(r[n])}

@@ -10,7 +10,7 @@ import math
 import pytest
 import sqlalchemy as sa
 
-from metrics import api, rollup
+from metrics import api, batches, rollup
 from pipelines import warehouse
 from pipelines.load import load_memory
 from tests.metrics.builder import Warehouse
@@ -136,24 +136,30 @@ def test_one_platform_is_computed_once_and_served_for_itself_and_all(
 def test_a_catalog_too_large_for_the_memory_bound_is_two_statements_that_cover_it() -> None:
     names = [m.name for m in rollup.cat.CATALOG]
     gib = 2 ** 30
-    assert rollup.statements(names, 10_000_000, None) == [names]  # unbounded
-    assert rollup.statements(names, 3_300_000, 0.93 * gib) == [names]  # fits
-    pairs, rest = rollup.statements(names, 10_000_000, 0.93 * gib)
+    assert batches.statements(names, 10_000_000, None) == [names]  # unbounded
+    assert batches.statements(names, 3_300_000, 0.93 * gib) == [names]  # fits
+    pairs, rest = batches.statements(names, 10_000_000, 0.93 * gib)
     assert sorted(pairs + rest) == sorted(names) and not set(pairs) & set(rest)
     assert {"reciprocal_relationships", "conversations", "reply_rate"} <= set(pairs)
     assert {"messages_sent", "response_rate", "social_roi"} <= set(rest)
-    assert len(rollup.statements(names, 10_000_000, 2 * gib)) == 2
-    assert rollup.statements(names, 10_000_000, 3 * gib) == [names]
+    assert len(batches.statements(names, 10_000_000, 2 * gib)) == 2
+    assert batches.statements(names, 10_000_000, 3 * gib) == [names]
+    # a short span holds less: at 5.4M a GiB one statement is faster over 13 weeks, not 104
+    assert len(batches.statements(names, 10_000_000, 2 * 0.93 * gib, weeks=104)) == 2
+    assert batches.statements(names, 10_000_000, 2 * 0.93 * gib, weeks=13) == [names]
+    assert len(batches.statements(names, 10_000_000, 1.5 * 0.93 * gib, weeks=13)) == 2
+    assert batches.statements(["messages_sent", "followers"], 10 ** 9, 1.0) == [
+        ["messages_sent", "followers"]]  # nothing that keeps every pair: nothing to split
 
 
 def test_a_refresh_in_two_statements_stores_what_one_statement_does(duckdb_url: str,
                                                                     monkeypatch) -> None:
     monkeypatch.setenv(rollup.ENV, "on")
     _community(duckdb_url)
-    batches: list[int] = []
-    split = rollup.statements
-    monkeypatch.setattr(rollup, "statements",
-                        lambda *a: batches.append(len(split(*a))) or split(*a))
+    counts: list[int] = []
+    split = batches.statements
+    monkeypatch.setattr(batches, "statements",
+                        lambda *a: counts.append(len(split(*a))) or split(*a))
     engine = warehouse.make_engine(duckdb_url)
 
     def stored() -> list[dict]:
@@ -164,15 +170,16 @@ def test_a_refresh_in_two_statements_stores_what_one_statement_does(duckdb_url: 
     try:
         rollup.refresh(engine)  # unbounded: one statement
         whole = stored()
-        monkeypatch.setattr(rollup, "SPLIT_ABOVE_PER_GIB", 0)  # this small catalog is too large
+        monkeypatch.setattr(batches, "SPLIT_ABOVE_PER_GIB", 0)
+        monkeypatch.setattr(batches, "SHORT_SPLIT_ABOVE_PER_GIB", 0)  # this small catalog is too large
         rollup.refresh(engine, memory="1GB")
         halves = stored()
         with engine.connect() as conn:
             conn.exec_driver_sql("SET memory_limit = '1GB'")
-            assert rollup._memory_limit(conn) == pytest.approx(10 ** 9, rel=0.01)
+            assert batches.memory_limit(conn) == pytest.approx(10 ** 9, rel=0.01)
     finally:
         engine.dispose()
-    assert batches == [1, 1, 1, 2, 2, 2]  # all platforms, linkedin, x; in each refresh
+    assert counts == [1, 1, 1, 2, 2, 2]  # all platforms, linkedin, x; in each refresh
     assert len(whole) == 3 * 8 * len(rollup.cat.CATALOG)  # three scopes of eight weeks
     assert any(r["value"] for r in whole if r["metric"] == "reciprocal_relationships")
     assert _same(whole, halves)
@@ -218,3 +225,25 @@ def test_the_cli_serves_rollups_without_pandas(rolled_up: str) -> None:
     assert loaded["code"] == 0
     assert "pandas" not in loaded["loaded"]
     assert '"reciprocal_relationships"' in out
+
+
+def test_a_live_read_too_large_for_its_bound_is_two_statements_with_the_same_values(
+        duckdb_url: str, monkeypatch) -> None:
+    monkeypatch.setenv(rollup.ENV, "off")
+    _community(duckdb_url)
+    told: list[list[list[str]]] = []
+    plan = batches.plan
+    monkeypatch.setattr(batches, "plan", lambda *a: told.append(plan(*a)) or told[-1])
+    whole = api.compute_wide(duckdb_url, "2026-W17", 8)
+    monkeypatch.setenv(warehouse.READ_MEMORY_ENV, "64MB")
+    bounded = api.compute_wide(duckdb_url, "2026-W17", 8)
+    monkeypatch.setattr(batches, "SHORT_SPLIT_ABOVE_PER_GIB", 0)  # as if it did not fit
+    split = api.compute_wide(duckdb_url, "2026-W17", 8)
+    one = api.compute_wide(duckdb_url, "2026-W17", 1)
+    assert [len(p) for p in told] == [1, 1, 2, 2]
+    assert {"reciprocal_relationships", "conversations"} <= set(told[2][0])
+    assert whole.shape == (8, 1 + len(rollup.cat.CATALOG))
+    assert whole["reciprocal_relationships"].sum() > 0 and whole["conversations"].sum() > 0
+    for frame in (bounded, split):
+        assert frame.equals(whole), frame.compare(whole)
+    assert one.iloc[0].equals(whole.iloc[-1])
