@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from metrics import batches
 from metrics import catalog as cat
-from metrics.dialects import engine_of, is_embedded_duckdb
+from metrics.dialects import engine_of, is_embedded_duckdb, prepare_session
 from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
 from pipelines import warehouse
 
@@ -125,6 +125,7 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
         if memory and is_embedded_duckdb(conn):
             conn.exec_driver_sql(f"SET memory_limit = '{memory}'")
             limit = batches.memory_limit(conn)
+        prepare_session(conn)
         _meta.drop_all(conn, checkfirst=True)
         _meta.create_all(conn)
         span = _data_weeks(conn, tz)

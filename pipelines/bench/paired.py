@@ -20,7 +20,7 @@ def pairs(path: str, week: str, weeks: int, count: int) -> list[tuple[float, flo
     """(catalog seconds, floor seconds), `count` times, alternating."""
     from metrics import catalog as cat
     from metrics.compiler import compile_metrics
-    from metrics.dialects import engine_of
+    from metrics.dialects import engine_of, prepare_session
     from metrics.scope import Scope
     from pipelines import warehouse
     from pipelines.bench.floor import reciprocal_floor
@@ -28,6 +28,7 @@ def pairs(path: str, week: str, weeks: int, count: int) -> list[tuple[float, flo
     names = [m.name for m in cat.CATALOG]
     timed = []
     with warehouse.read_connection(f"duckdb:///{path}") as conn:
+        prepare_session(conn)
         engine = engine_of(conn)
         for _ in range(count):
             started = time.perf_counter()
