@@ -25,22 +25,29 @@ def _flag(cond) -> sa.ColumnElement:
 
 
 def _threads(metrics: list[cat.Metric], scope: Scope) -> Group:
-    """Threads active in W that became two-way (some P→Q and Q→P) before end(W)."""
+    """Threads active in W that became two-way (some P→Q and Q→P) before end(W).
+
+    Each thread's messages are grouped once by unordered pair, with the first time of each
+    direction as a conditional minimum: a pair is two-way from the later of the two.
+    """
     a = activity(scope)
     talk = sa.and_(conversational(a), nonempty(a.c.thread_id), a.c.actor_id != a.c.target_id,
                    a.c.occurred_at < scope.end)
-    firsts = (sa.select(a.c.thread_id, a.c.actor_id, a.c.target_id,
-                        sa.func.min(a.c.occurred_at).label("first_at"),
+    forward = a.c.actor_id < a.c.target_id
+    firsts = (sa.select(a.c.thread_id,
+                        sa.func.min(sa.case((forward, a.c.occurred_at))).label("there_at"),
+                        sa.func.min(sa.case((sa.not_(forward), a.c.occurred_at)))
+                        .label("back_at"),
                         sa.func.max(a.c.actor_ours).label("actor_ours"))
-              .where(talk).group_by(a.c.thread_id, a.c.actor_id, a.c.target_id)
-              .cte("thread_first_directions"))
-    f, g = firsts.alias("pq"), firsts.alias("qp")
-    pairs = (sa.select(f.c.thread_id, greatest(f.c.first_at, g.c.first_at).label("two_way_at"),
-                       _flag(sa.or_(f.c.actor_ours == 1, g.c.actor_ours == 1)).label("with_us"))
-             .select_from(f.join(g, sa.and_(g.c.thread_id == f.c.thread_id,
-                                            g.c.actor_id == f.c.target_id,
-                                            g.c.target_id == f.c.actor_id)))
-             .where(f.c.actor_id < g.c.actor_id).subquery("thread_pairs"))
+              .where(talk)
+              .group_by(a.c.thread_id, least(a.c.actor_id, a.c.target_id),
+                        greatest(a.c.actor_id, a.c.target_id))
+              .subquery("thread_pair_firsts"))
+    pairs = (sa.select(firsts.c.thread_id,
+                       greatest(firsts.c.there_at, firsts.c.back_at).label("two_way_at"),
+                       firsts.c.actor_ours.label("with_us"))
+             .where(firsts.c.there_at.is_not(None), firsts.c.back_at.is_not(None))
+             .subquery("thread_pairs"))
     two_way = (sa.select(pairs.c.thread_id, sa.func.min(pairs.c.two_way_at).label("any_at"),
                          sa.func.min(sa.case((pairs.c.with_us == 1, pairs.c.two_way_at)))
                          .label("us_at"))

@@ -17,15 +17,13 @@ threads_active AS
 (SELECT DISTINCT weekly_activity.idx AS idx, weekly_activity.thread_id AS thread_id
 FROM weekly_activity
 WHERE weekly_activity.talk = 1 AND weekly_activity.thread_id IS NOT NULL AND weekly_activity.thread_id != ''),
-thread_first_directions AS
-(SELECT activity.thread_id AS thread_id, activity.actor_id AS actor_id, activity.target_id AS target_id, min(activity.occurred_at) AS first_at, max(activity.actor_ours) AS actor_ours
-FROM activity
-WHERE activity.talk = 1 AND activity.thread_id IS NOT NULL AND activity.thread_id != '' AND activity.actor_id != activity.target_id AND activity.occurred_at < '2026-03-09 00:00:00' GROUP BY activity.thread_id, activity.actor_id, activity.target_id),
 thread_two_way AS
 (SELECT thread_pairs.thread_id AS thread_id, min(thread_pairs.two_way_at) AS any_at, min(CASE WHEN (thread_pairs.with_us = 1) THEN thread_pairs.two_way_at END) AS us_at
-FROM (SELECT pq.thread_id AS thread_id, GREATEST(pq.first_at, qp.first_at) AS two_way_at, CASE WHEN (pq.actor_ours = 1 OR qp.actor_ours = 1) THEN 1 ELSE 0 END AS with_us
-FROM thread_first_directions AS pq JOIN thread_first_directions AS qp ON qp.thread_id = pq.thread_id AND qp.actor_id = pq.target_id AND qp.target_id = pq.actor_id
-WHERE pq.actor_id < qp.actor_id) AS thread_pairs GROUP BY thread_pairs.thread_id),
+FROM (SELECT thread_pair_firsts.thread_id AS thread_id, GREATEST(thread_pair_firsts.there_at, thread_pair_firsts.back_at) AS two_way_at, thread_pair_firsts.actor_ours AS with_us
+FROM (SELECT activity.thread_id AS thread_id, min(CASE WHEN (activity.actor_id < activity.target_id) THEN activity.occurred_at END) AS there_at, min(CASE WHEN (activity.actor_id >= activity.target_id) THEN activity.occurred_at END) AS back_at, max(activity.actor_ours) AS actor_ours
+FROM activity
+WHERE activity.talk = 1 AND activity.thread_id IS NOT NULL AND activity.thread_id != '' AND activity.actor_id != activity.target_id AND activity.occurred_at < '2026-03-09 00:00:00' GROUP BY activity.thread_id, LEAST(activity.actor_id, activity.target_id), GREATEST(activity.actor_id, activity.target_id)) AS thread_pair_firsts
+WHERE thread_pair_firsts.there_at IS NOT NULL AND thread_pair_firsts.back_at IS NOT NULL) AS thread_pairs GROUP BY thread_pairs.thread_id),
 conversation_counts AS
 (SELECT threads_active.idx AS idx, sum(CASE WHEN (thread_two_way.any_at < weeks.end_utc) THEN 1 ELSE 0 END) AS conversations
 FROM threads_active JOIN thread_two_way ON thread_two_way.thread_id = threads_active.thread_id JOIN weeks ON weeks.idx = threads_active.idx GROUP BY threads_active.idx)
