@@ -33,15 +33,18 @@ def _threads(metrics: list[cat.Metric], scope: Scope) -> Group:
     a = activity(scope)
     talk = sa.and_(conversational(a), nonempty(a.c.thread_id), a.c.actor_id != a.c.target_id,
                    a.c.occurred_at < scope.end)
-    forward = a.c.actor_id < a.c.target_id
-    firsts = (sa.select(a.c.thread_id,
-                        sa.func.min(sa.case((forward, a.c.occurred_at))).label("there_at"),
-                        sa.func.min(sa.case((sa.not_(forward), a.c.occurred_at)))
+    said = (sa.select(a.c.thread_id, least(a.c.actor_id, a.c.target_id).label("a"),
+                      greatest(a.c.actor_id, a.c.target_id).label("b"),
+                      _flag(a.c.actor_id < a.c.target_id).label("forward"),
+                      a.c.occurred_at, a.c.actor_ours)
+            .where(talk).subquery("thread_messages"))
+    firsts = (sa.select(said.c.thread_id,
+                        sa.func.min(sa.case((said.c.forward == 1, said.c.occurred_at)))
+                        .label("there_at"),
+                        sa.func.min(sa.case((said.c.forward == 0, said.c.occurred_at)))
                         .label("back_at"),
-                        sa.func.max(a.c.actor_ours).label("actor_ours"))
-              .where(talk)
-              .group_by(a.c.thread_id, least(a.c.actor_id, a.c.target_id),
-                        greatest(a.c.actor_id, a.c.target_id))
+                        sa.func.max(said.c.actor_ours).label("actor_ours"))
+              .group_by(said.c.thread_id, said.c.a, said.c.b)
               .subquery("thread_pair_firsts"))
     pairs = (sa.select(firsts.c.thread_id,
                        greatest(firsts.c.there_at, firsts.c.back_at).label("two_way_at"),

@@ -20,9 +20,10 @@ WHERE weekly_activity.talk = 1 AND weekly_activity.thread_id IS NOT NULL AND wee
 thread_two_way AS
 (SELECT thread_pairs.thread_id AS thread_id, min(thread_pairs.two_way_at) AS any_at, min(CASE WHEN (thread_pairs.with_us = 1) THEN thread_pairs.two_way_at END) AS us_at
 FROM (SELECT thread_pair_firsts.thread_id AS thread_id, GREATEST(thread_pair_firsts.there_at, thread_pair_firsts.back_at) AS two_way_at, thread_pair_firsts.actor_ours AS with_us
-FROM (SELECT activity.thread_id AS thread_id, min(CASE WHEN (activity.actor_id < activity.target_id) THEN activity.occurred_at END) AS there_at, min(CASE WHEN (activity.actor_id >= activity.target_id) THEN activity.occurred_at END) AS back_at, max(activity.actor_ours) AS actor_ours
+FROM (SELECT thread_messages.thread_id AS thread_id, min(CASE WHEN (thread_messages.forward = 1) THEN thread_messages.occurred_at END) AS there_at, min(CASE WHEN (thread_messages.forward = 0) THEN thread_messages.occurred_at END) AS back_at, max(thread_messages.actor_ours) AS actor_ours
+FROM (SELECT activity.thread_id AS thread_id, LEAST(activity.actor_id, activity.target_id) AS a, GREATEST(activity.actor_id, activity.target_id) AS b, CASE WHEN (activity.actor_id < activity.target_id) THEN 1 ELSE 0 END AS forward, activity.occurred_at AS occurred_at, activity.actor_ours AS actor_ours
 FROM activity
-WHERE activity.talk = 1 AND activity.thread_id IS NOT NULL AND activity.thread_id != '' AND activity.actor_id != activity.target_id AND activity.occurred_at < '2026-03-09 00:00:00' GROUP BY activity.thread_id, LEAST(activity.actor_id, activity.target_id), GREATEST(activity.actor_id, activity.target_id)) AS thread_pair_firsts
+WHERE activity.talk = 1 AND activity.thread_id IS NOT NULL AND activity.thread_id != '' AND activity.actor_id != activity.target_id AND activity.occurred_at < '2026-03-09 00:00:00') AS thread_messages GROUP BY thread_messages.thread_id, thread_messages.a, thread_messages.b) AS thread_pair_firsts
 WHERE thread_pair_firsts.there_at IS NOT NULL AND thread_pair_firsts.back_at IS NOT NULL) AS thread_pairs GROUP BY thread_pairs.thread_id),
 conversation_counts AS
 (SELECT threads_active.idx AS idx, sum(CASE WHEN (thread_two_way.any_at < weeks.end_utc) THEN 1 ELSE 0 END) AS conversations
