@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import sqlalchemy as sa
 
 from metrics.weeks import week_range
-from pipelines.warehouse import CONVERSATIONAL_KINDS, NO_PROGRESS_BAR
+from pipelines.warehouse import CONVERSATIONAL_KINDS, NATURAL_KEYS, NO_PROGRESS_BAR, \
+    canonical_columns, metadata
 
 MAX_WEEKS = 127  # one UHUGEINT holds the weeks
 LEAD_WEEKS = 13  # weeks of history before the first measured week that a 90-day window reaches
@@ -109,3 +112,49 @@ def time_floor(path: str, end_week: str, weeks: int, repeat: int = 5) -> tuple[f
             times.append(time.perf_counter() - started)
     times.sort()
     return times[len(times) // 2], rows
+
+
+# The load floor: DuckDB alone putting the interactions file into a keyed table of a new
+# database file, with none of the loader's work (no line numbers, rules, quarantine, reply
+# targets, Great Expectations or rollups). A load's rows/s read against it say how close the
+# loader runs to the engine's own ingest on this machine.
+# Times as TIMESTAMPTZ: DuckDB's TIMESTAMP reader drops a "+02:00" instead of applying it.
+_DUCKDB_TYPES = {sa.String: "VARCHAR", sa.Text: "VARCHAR", sa.DateTime: "TIMESTAMPTZ",
+                 sa.Boolean: "BOOLEAN", sa.BigInteger: "BIGINT", sa.Date: "DATE",
+                 sa.Double: "DOUBLE", sa.Float: "DOUBLE"}
+
+
+def load_floor_sql(csv: Path, table: str = "interactions") -> list[str]:
+    """The statements of the load floor: DuckDB's typed CSV reader into `table`, then its key.
+
+    Values DuckDB cannot type are skipped (`ignore_errors`); the loader would quarantine them.
+    """
+    types = {c.name: _DUCKDB_TYPES[type(c.type)] for c in metadata.tables[table].columns}
+    columns = "{" + ", ".join(f"'{c}': '{types[c]}'" for c in canonical_columns(table)) + "}"
+    source = str(csv).replace("'", "''")
+    keys = ", ".join(f'"{k}"' for k in NATURAL_KEYS[table])
+    return [f"CREATE TABLE {table} AS SELECT * FROM read_csv('{source}', columns={columns}, "
+            "header=true, auto_detect=false, ignore_errors=true)",
+            f"ALTER TABLE {table} ADD PRIMARY KEY ({keys})",
+            "CHECKPOINT"]
+
+
+def time_load_floor(csv: Path, scratch: Path, repeat: int = 3) -> dict[str, float]:
+    """Median seconds of the load floor (a new database file each time, removed after), the
+    rows it kept, and rows/s."""
+    times, rows = [], 0
+    for _ in range(repeat):
+        for leftover in scratch.parent.glob(scratch.name + "*"):
+            leftover.unlink()
+        started = time.perf_counter()
+        with duckdb.connect(str(scratch)) as con:
+            con.execute(NO_PROGRESS_BAR)
+            for statement in load_floor_sql(csv):
+                con.execute(statement)
+            times.append(time.perf_counter() - started)
+            rows = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
+    for leftover in scratch.parent.glob(scratch.name + "*"):
+        leftover.unlink()
+    times.sort()
+    seconds = times[len(times) // 2]
+    return {"seconds": seconds, "rows": rows, "rows_per_second": rows / seconds}

@@ -20,7 +20,7 @@ import duckdb
 import sqlalchemy as sa
 
 from pipelines.bench import browser, data
-from pipelines.bench.floor import time_floor, time_scan_group
+from pipelines.bench.floor import time_floor, time_load_floor, time_scan_group
 from pipelines.bench.report import QUOTED_FLOOR_SECONDS, QUOTED_SCAN_GROUP_SECONDS
 from pipelines.bench.measure import BenchTimeout, bench_env, rapport_command, repeat, run
 
@@ -182,6 +182,10 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
     loaded["phases"] = load_phases(path)
     say(f"{size:,}: loaded in {loaded['seconds']:.1f} s ({loaded['rows_per_second']:,.0f} rows/s, "
         f"peak {loaded['peak_rss_mib']:,.0f} MiB)")
+    say(f"{size:,}: load floor (DuckDB alone: the interactions file into a keyed table)")
+    loaded["floor"] = time_load_floor(dataset.folder / "interactions.csv", folder / "load-floor.duckdb")
+    say(f"{size:,}: load floor {loaded['floor']['seconds']:.2f} s "
+        f"({loaded['floor']['rows_per_second']:,.0f} rows/s)")
     say(f"{size:,}: rapport metrics --weeks {WEEKS} ×{catalog_runs}")
     cat_figures, rows = catalog(url, folder, catalog_runs)
     cat_figures["net_seconds"] = max(cat_figures["seconds"] - startup_s, 0.0)
@@ -264,6 +268,9 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
         "weekly_warm": r(result["weekly"]["warm_seconds"]),
         "weekly_first": r(result["weekly"]["first_seconds"]),
         "load": r(result["load"]["seconds"]),
+        # How many times the engine's bare ingest rate is the load's (see time_load_floor).
+        "load_to_load_floor": over((result["load"].get("floor") or {}).get("rows_per_second"),
+                                   result["load"]["rows_per_second"]),
         "postgres_catalog": r(pg.get("catalog", {}).get("seconds")),
         "postgres_load": r(pg.get("load", {}).get("seconds")),
         "dashboard_warm": r(dash.get("warm_seconds")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -13,7 +14,7 @@ import pytest
 
 from pipelines.bench import browser, data, report, run
 from pipelines.bench.cli import parse_sizes
-from pipelines.bench.floor import reciprocal_floor
+from pipelines.bench.floor import reciprocal_floor, time_load_floor
 from pipelines.bench.measure import rapport_command
 from tests.conftest import PG_ADMIN_URL, need
 
@@ -25,7 +26,7 @@ SIZE = 20_000
 FIGURES = [
     ("load", "seconds"), ("load", "rows_per_second"), ("load", "peak_rss_mib"),
     ("load", "cpu_seconds"), ("load", "phases", "stage_seconds"),
-    ("load", "without_gx_sample", "rows_per_second"),
+    ("load", "without_gx_sample", "rows_per_second"), ("load", "floor", "rows_per_second"),
     ("catalog", "seconds"), ("catalog", "net_seconds"), ("catalog", "peak_rss_mib"),
     ("catalog", "from_rollups_seconds"), ("catalog", "paired_with_floor", "ratio"),
     ("weekly", "warm_seconds"), ("weekly", "first_seconds"), ("weekly", "platform_warm_seconds"),
@@ -36,6 +37,7 @@ FIGURES = [
     ("dashboard", "cold_seconds"), ("dashboard", "warm_seconds"), ("dashboard", "returning_seconds"),
     ("ratios_to_floor", "catalog_net"), ("ratios_to_floor", "weekly_warm"),
     ("ratios_to_floor", "postgres_catalog"), ("ratios_to_floor", "dashboard_warm"),
+    ("ratios_to_floor", "load_to_load_floor"),
 ]
 
 
@@ -83,6 +85,21 @@ def test_the_floor_and_the_product_agree(results):
     assert size["floor"]["agrees"] is True
     assert size["floor"]["weeks"] == 104 and size["floor"]["reciprocal_last_week"] > 0
     assert size["postgres"]["agrees_with_duckdb"] is True
+
+
+def test_the_load_floor_keeps_the_records_the_loader_read(results):
+    """DuckDB alone typed and keyed every interaction record the loader read; its scratch file
+    is gone, and the ratio is the two rates divided."""
+    size = results["doc"]["sizes"][0]
+    with duckdb.connect(str(results["work"] / str(SIZE) / "warehouse.duckdb"), read_only=True) as con:
+        (read,) = con.execute("SELECT rows_read FROM loads WHERE file LIKE '%interactions.csv'"
+                              ).fetchone()
+    floor = size["load"]["floor"]
+    assert floor["rows"] == read == size["rows"]["interactions"]
+    assert floor["rows_per_second"] == pytest.approx(floor["rows"] / floor["seconds"])
+    assert size["ratios_to_floor"]["load_to_load_floor"] == pytest.approx(
+        floor["rows_per_second"] / size["load"]["rows_per_second"])
+    assert not list((results["work"] / str(SIZE)).glob("load-floor.duckdb*"))
 
 
 def test_the_floor_counts_what_the_definition_says(results):
@@ -177,3 +194,29 @@ def test_the_csvs_are_reproducible(tmp_path: Path):
     for table in first.rows:
         assert (first.folder / f"{table}.csv").read_bytes() == \
             (second.folder / f"{table}.csv").read_bytes(), table
+
+
+def test_the_load_floor_types_keys_and_skips(tmp_path: Path):
+    """The floor's table has the canonical types and key (times with their offsets applied); a
+    record DuckDB cannot type is left out of its count rather than stopping it."""
+    csv = tmp_path / "interactions.csv"
+    csv.write_text(
+        "interaction_id,platform,occurred_at,actor_id,target_id,kind,thread_id,in_reply_to,automated\n"
+        "x:1,x,2026-05-04T10:00:00Z,x:us,x:p1,dm,x:t1,,false\n"
+        "x:2,x,not a time,x:p1,x:us,reply,x:t1,x:1,false\n"
+        "x:3,x,2026-05-04T11:00:00+02:00,x:p1,x:us,reply,x:t1,x:1,true\n")
+    scratch = tmp_path / "floor.duckdb"
+    floor = time_load_floor(csv, scratch, repeat=1)
+    assert floor["rows"] == 2 and floor["seconds"] > 0
+    assert not list(tmp_path.glob("floor.duckdb*"))
+    from pipelines.bench.floor import load_floor_sql
+
+    with duckdb.connect(str(scratch)) as con:
+        for statement in load_floor_sql(csv):
+            con.execute(statement)
+        assert con.execute("SELECT interaction_id, occurred_at, automated FROM interactions "
+                           "ORDER BY 1").fetchall() == [
+            ("x:1", datetime(2026, 5, 4, 10, tzinfo=timezone.utc), False),
+            ("x:3", datetime(2026, 5, 4, 9, tzinfo=timezone.utc), True)]
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("INSERT INTO interactions SELECT * FROM interactions LIMIT 1")
