@@ -19,6 +19,8 @@ place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every rec
 from __future__ import annotations
 
 import importlib.abc
+import importlib.machinery
+import importlib.util
 import os
 import sys
 import threading
@@ -41,6 +43,9 @@ ENV = "RAPPORT_LOAD_GX"
 # validates a pandas DataFrame; the test extras install them (pyspark alone is about 1 s).
 UNUSED_BACKENDS = ("pyspark", "py4j", "snowflake", "databricks", "trino", "sqlalchemy_bigquery",
                    "google.cloud", "google.api_core", "google.auth", "google.oauth2")
+# Modules one GX expectation (KL divergence, which a load never runs) imports at module level:
+# about a third of GX's import. The load's import leaves them unexecuted until first used.
+DEFERRED = ("altair", "scipy.stats")
 
 _executor: ThreadPoolExecutor | None = None
 _import_thread: threading.Thread | None = None
@@ -63,22 +68,32 @@ def enabled() -> bool:
     return value not in ("off", "0", "false", "no")
 
 
-class _WithoutBackends(importlib.abc.MetaPathFinder):
-    """Makes UNUSED_BACKENDS unimportable, for imports made by one thread only."""
+class _LoadImports(importlib.abc.MetaPathFinder):
+    """For imports made by one thread only: UNUSED_BACKENDS unimportable, DEFERRED lazy.
+
+    A DEFERRED module is the real one, loaded by `importlib.util.LazyLoader`: its code runs
+    when an attribute of it is first read, by whichever code reads it.
+    """
 
     def __init__(self, thread: threading.Thread):
         self.thread = thread
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if threading.current_thread() is self.thread and any(
-                name == b or name.startswith(b + ".") for b in UNUSED_BACKENDS):
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if threading.current_thread() is not self.thread:
+            return None
+        if any(name == b or name.startswith(b + ".") for b in UNUSED_BACKENDS):
             raise ModuleNotFoundError(f"{name} is not used to validate at load", name=name)
+        if name in DEFERRED:
+            spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+            if spec is not None and hasattr(spec.loader, "exec_module"):
+                spec.loader = importlib.util.LazyLoader(spec.loader)
+            return spec
         return None
 
 
 def _import_gx() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    finder = _WithoutBackends(threading.current_thread())
+    finder = _LoadImports(threading.current_thread())
     sys.meta_path.insert(0, finder)
     try:
         import pandas  # noqa: F401
@@ -96,7 +111,7 @@ def prefetch() -> None:
 
     Its optional backends (Spark, BigQuery, Snowflake, Trino) are left out: GX then sees them
     as not installed, which they need not be to validate a DataFrame. Other threads, and
-    later imports, still import them as usual.
+    later imports, still import them as usual. The DEFERRED modules are imported lazily.
     """
     global _import_thread
     if enabled() and _import_thread is None and "great_expectations" not in sys.modules:

@@ -203,3 +203,22 @@ def test_the_load_imports_great_expectations_without_backends_it_does_not_use() 
             "import pyspark; print(pyspark.__name__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["True False NotImported", "pyspark"]
+
+
+def test_the_load_defers_the_modules_one_unused_expectation_imports() -> None:
+    """altair and scipy.stats are imported by the load's GX import but not run until used; GX
+    still validates, and the modules work when something reads them."""
+    import subprocess
+    import sys
+
+    code = ("import math, os, sys; os.environ['RAPPORT_LOAD_GX'] = 'sample'\n"
+            "from pipelines.quality import at_load\n"
+            "at_load.prefetch(); at_load._import_thread.join()\n"
+            "print('altair' in sys.modules, 'altair.vegalite' in sys.modules, "
+            "'scipy.stats' in sys.modules, 'scipy.stats._distn_infrastructure' in sys.modules)\n"
+            "from scipy import stats\n"
+            "print(math.isclose(stats.entropy([0.5, 0.5]), math.log(2)), "
+            "'scipy.stats._distn_infrastructure' in sys.modules)\n"
+            "import altair; print(altair.Chart.__name__)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == ["True False True False", "True True", "Chart"]
