@@ -143,16 +143,31 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
             scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
             split = batches.statements(names, batches.interactions(conn, platform), limit, count)
             rows = batches.catalog_rows(conn, split, scope)
-            conn.execute(rollup_weekly.insert(), [
-                {"platform": key, "week": r["week"], "metric": n,
-                 "value": None if r[n] is None else float(r[n])}
-                for key in keys for r in rows for n in names])
+            _store(conn, [(key, r["week"], n, None if r[n] is None else float(r[n]))
+                          for key in keys for r in rows for n in names])
             _tell(progress, what, done + 1, len(runs))
         state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
                  "first_week": rows[0]["week"], "last_week": last_week,
                  "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         conn.execute(rollup_state.insert(), [{"name": k, "value": v} for k, v in state.items()])
     return len(rows)
+
+
+def _store(conn: sa.Connection, values: list[tuple]) -> None:
+    """Insert (platform, week, metric, value) rows into `rollup_weekly`.
+
+    On DuckDB they go in as four list parameters of one statement (a parameter set per row
+    took about 0.6 s of a load for three platforms' 14,000 values); elsewhere, executemany.
+    """
+    if is_embedded_duckdb(conn):
+        columns = [list(c) for c in zip(*values)] if values else [[], [], [], []]
+        conn.connection.driver_connection.execute(
+            "INSERT INTO rollup_weekly (platform, week, metric, value) "
+            "SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[]), unnest($3::VARCHAR[]), "
+            "unnest($4::DOUBLE[])", columns).fetchall()
+        return
+    conn.execute(rollup_weekly.insert(), [
+        {"platform": p, "week": w, "metric": m, "value": v} for p, w, m, v in values])
 
 
 def _tell(progress: Progress | None, what: str, done: int, total: int) -> None:
