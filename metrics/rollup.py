@@ -10,6 +10,11 @@ platform (the dashboard's platform picker), and storing it in two tables:
 - `rollup_state` (name, value): what they were computed from — the reporting zone, a
   signature of the metric code, and a fingerprint of the data (loads, table sizes, who is ours).
 
+A load that finds the rollups current when it starts recomputes only the weeks its rows can
+change (`refresh` with the load's `changes`): from the week HORIZON before its earliest new,
+replaced or newly inferred row to the last week. A row at time t enters no value of a week
+that ended HORIZON or more before t (`metrics.scope.HORIZON`): the earlier weeks keep theirs.
+
 `lookup` serves a request from them only when all of that still matches and every requested
 week is inside the computed range; otherwise (a `rapport team` change, rows written by other
 tools, an account filter, older weeks) the caller computes live, so a rollup never changes an
@@ -20,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +36,8 @@ import sqlalchemy as sa
 from metrics import batches
 from metrics import catalog as cat
 from metrics.dialects import engine_of, is_embedded_duckdb, prepare_session
-from metrics.weeks import monday_of, reporting_zone, week_of_instant, week_range
+from metrics.weeks import monday_of, next_week, reporting_zone, shift, week_of_instant, \
+    week_range
 from pipelines import warehouse
 
 ENV = "RAPPORT_ROLLUPS"
@@ -75,10 +82,45 @@ def fingerprint(conn: sa.Connection) -> str:
               for t in (w.loads, w.interactions, w.people, w.audience_daily, w.referrals, w.costs)]
     row = conn.execute(sa.select(*counts, sa.select(sa.func.max(w.loads.c.finished_at))
                                  .scalar_subquery())).one()
-    ours = conn.execute(sa.select(w.people.c.person_id).where(w.people.c.is_ours == sa.true())
-                        .order_by(w.people.c.person_id)).scalars().all()
-    text = "|".join(str(v) for v in row) + "|" + ",".join(ours)
+    text = "|".join(str(v) for v in row) + "|" + ",".join(_ours(conn))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _ours(conn: sa.Connection) -> list[str]:
+    people = warehouse.people
+    return list(conn.execute(sa.select(people.c.person_id).where(people.c.is_ours == sa.true())
+                             .order_by(people.c.person_id)).scalars())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The data a load starts from, while its rollups are current."""
+
+    fingerprint: str
+    ours: tuple[str, ...]
+
+
+def before_load(engine: sa.Engine) -> Snapshot | None:
+    """Taken before a load writes: its snapshot when the rollups are current, so that the load
+    can recompute only the weeks it changes; None otherwise (rollups off, another engine, no
+    rollups yet, or rollups of other code or data)."""
+    if not enabled() or not is_embedded_duckdb(engine):
+        return None
+    try:
+        with engine.connect() as conn:
+            state = _state(conn)
+            if state.get("code") != code_signature():
+                return None
+            found = fingerprint(conn)
+            if state.get("fingerprint") != found:
+                return None
+            return Snapshot(found, tuple(_ours(conn)))
+    except sa.exc.DBAPIError:
+        return None  # no warehouse tables yet
+
+
+def _state(conn: sa.Connection) -> dict[str, str]:
+    return dict(conn.execute(sa.select(rollup_state.c.name, rollup_state.c.value)).all())
 
 
 def _zone_name(tz: str | None) -> str:
@@ -106,16 +148,24 @@ def platforms(conn: sa.Connection) -> list[str]:
 
 Progress = Callable[[str, int, int], None]  # (what, done, total), as a load reports
 
+Changes = tuple[Snapshot, datetime | None]  # a load's snapshot, the earliest time it changed
+
+
 def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
-            progress: Progress | None = None) -> int:
+            progress: Progress | None = None, changes: Changes | None = None) -> int:
     """Recompute the rollups of the warehouse behind `engine`, for all platforms and for each
-    one; returns the weeks stored.
+    one; returns the weeks computed.
 
     `memory` bounds DuckDB's memory for the computation (like 1GB); a catalog too large for it
     runs in two statements (`metrics.batches`). Other engines ignore it.
     `progress` is told before and after each platform's catalog.
-    The tables are made anew each time: they hold nothing but this cache, and a warehouse
-    rolled up by an older version gets their current columns.
+    `changes` comes from a load: the snapshot taken before it wrote (`before_load`) and the
+    earliest time its rows changed (None: no time-bound rows). When the rollups still describe
+    that snapshot, only the weeks from that time on are computed again (from HORIZON before
+    it, since a week's metrics read that far past its end), and the weeks after the last one
+    stored; otherwise, and without `changes`, every week is, in tables made anew: they hold
+    nothing but this cache, and a warehouse rolled up by an older version gets their current
+    columns.
     """
     from metrics.scope import Scope
 
@@ -126,19 +176,27 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
             conn.exec_driver_sql(f"SET memory_limit = '{memory}'")
             limit = batches.memory_limit(conn)
         prepare_session(conn)
-        _meta.drop_all(conn, checkfirst=True)
-        _meta.create_all(conn)
-        span = _data_weeks(conn, tz)
-        if span is None:
-            return 0
-        last_week, count = span
+        partial = _partial(conn, tz, changes) if changes is not None else None
+        if partial is None:
+            _meta.drop_all(conn, checkfirst=True)
+            _meta.create_all(conn)
+            span = _data_weeks(conn, tz)
+            if span is None:
+                return 0
+            last_week, count = span
+            first_week, prefix = shift(last_week, 1 - count), ""
+        else:
+            last_week, count, first_week = partial
+            start = shift(last_week, 1 - count) if count else next_week(last_week)
+            conn.execute(rollup_weekly.delete().where(rollup_weekly.c.week >= start))
+            prefix = f" from {start}"
         found = platforms(conn)
         # Each run: the platform filter computed, and the platforms its values are stored for.
         # With one platform, its values are all platforms' ones: computed once, stored twice.
         runs = ([(None, [EVERY_PLATFORM, *found])] if len(found) == 1 else
                 [(None, [EVERY_PLATFORM]), *((p, [p]) for p in found)])
-        for done, (platform, keys) in enumerate(runs):
-            what = f"weekly rollups: {platform or 'all platforms'}"
+        for done, (platform, keys) in enumerate(runs if count else []):
+            what = f"weekly rollups{prefix}: {platform or 'all platforms'}"
             _tell(progress, what, done, len(runs))
             scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
             split = batches.statements(names, batches.interactions(conn, platform), limit, count)
@@ -147,10 +205,46 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
                           for key in keys for r in rows for n in names])
             _tell(progress, what, done + 1, len(runs))
         state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
-                 "first_week": rows[0]["week"], "last_week": last_week,
+                 "first_week": first_week, "last_week": last_week,
                  "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        conn.execute(rollup_state.delete())
         conn.execute(rollup_state.insert(), [{"name": k, "value": v} for k, v in state.items()])
-    return len(rows)
+    return count
+
+
+def _partial(conn: sa.Connection, tz: str | None, changes: Changes) -> tuple[str, int, str] | None:
+    """(last week, weeks to compute, first week stored) when a load's changes allow computing
+    only the last weeks again, else None (every week is computed)."""
+    from metrics.scope import HORIZON
+
+    snapshot, since = changes
+    try:
+        state = _state(conn)
+    except sa.exc.DBAPIError:
+        return None
+    if (state.get("tz") != _zone_name(tz) or state.get("code") != code_signature()
+            or state.get("fingerprint") != snapshot.fingerprint
+            or tuple(_ours(conn)) != snapshot.ours):
+        return None  # other rollups, other data before the load, or a change of who is ours
+    span = _data_weeks(conn, tz)
+    if span is None or span[1] >= MAX_WEEKS:
+        return None
+    last_week, count = span
+    first_week = shift(last_week, 1 - count)
+    stored = set(conn.execute(sa.select(rollup_weekly.c.platform).distinct()
+                              .where(rollup_weekly.c.platform != EVERY_PLATFORM)).scalars())
+    if first_week != state.get("first_week") or stored != set(platforms(conn)):
+        return None  # earlier data, or a new platform: every week of it is new
+    start = next_week(state["last_week"])
+    if since is not None:
+        try:
+            start = min(start, week_of_instant(since - HORIZON, tz))
+        except OverflowError:
+            return None
+    if start <= first_week:
+        return None
+    todo = max((monday_of(last_week) - monday_of(start)).days // 7 + 1, 0)
+    return last_week, todo, first_week
 
 
 def _store(conn: sa.Connection, values: list[tuple]) -> None:
@@ -176,9 +270,10 @@ def _tell(progress: Progress | None, what: str, done: int, total: int) -> None:
 
 
 def refresh_after_load(engine: sa.Engine, memory: str | None = None,
-                       progress: Progress | None = None) -> float | None:
+                       progress: Progress | None = None,
+                       changes: Changes | None = None) -> float | None:
     """Refresh at the end of a load into a DuckDB file; seconds taken, or None when rollups
-    are off, the engine is another one, or the refresh failed.
+    are off, the engine is another one, or the refresh failed. `changes`: see `refresh`.
 
     A failed refresh leaves no rollup behind (readers then compute live); it never fails a load.
     """
@@ -189,7 +284,7 @@ def refresh_after_load(engine: sa.Engine, memory: str | None = None,
         return None
     started = time.perf_counter()
     try:
-        refresh(engine, memory=memory, progress=progress)
+        refresh(engine, memory=memory, progress=progress, changes=changes)
     except Exception:
         try:
             with engine.begin() as conn:
@@ -213,7 +308,7 @@ def _stored(url: str | None, tz: str | None) -> tuple[dict, str, str] | None:
         return _verified[key][1:]
     try:
         with warehouse.read_connection(url) as conn:
-            state = dict(conn.execute(sa.select(rollup_state.c.name, rollup_state.c.value)).all())
+            state = _state(conn)
             if not state or state.get("tz") != _zone_name(tz) or state.get("code") != code_signature():
                 return None
             if state.get("fingerprint") != fingerprint(conn):

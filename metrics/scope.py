@@ -21,6 +21,9 @@ from metrics.weeks import Week, week_range
 from pipelines import warehouse
 
 WEEK = timedelta(days=7)
+# How far past a week's end its metrics read: answers and harm within 7 days of a message.
+# No metric of a week reads interactions at or after end(week) + HORIZON.
+HORIZON = timedelta(days=7)
 EPOCH = datetime(1970, 1, 1)
 
 people = warehouse.people
@@ -162,7 +165,7 @@ def activity(scope: Scope) -> sa.CTE:
     """Interactions of the platform before end(last week) + 7 days, with who-is-ours flags and
     the idx of the week in scope (outside the weeks: whatever the arithmetic gives; filter on
     time before using it). Computed once: every metric on interactions reads it."""
-    horizon = scope.end + timedelta(days=7)
+    horizon = scope.end + HORIZON
 
     def build() -> sa.CTE:
         i, everyone = interactions, ours_all()

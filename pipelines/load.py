@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from pipelines import stage
 from pipelines.stage import run
 from pipelines.archive import extract_zip
-from pipelines.merge import Target, stage_table, upsert
+from pipelines.merge import Target, earliest_change, stage_table, upsert
 from pipelines.publish import writable
 from pipelines.quality import at_load
 from pipelines.quality.runner import after_load
@@ -74,6 +74,8 @@ class FileSummary:
     seconds: float = 0.0
     checks: list[CheckSummary] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The earliest time whose weekly metrics the file's rows may change (naive UTC), or None.
+    changed_since: datetime | None = None
 
     @property
     def failed_checks(self) -> list[CheckSummary]:
@@ -164,8 +166,11 @@ def _load_plan(engine: sa.Engine, paths: list[Path], scratch: Path, ctx: ParseCo
                team: dict[str, set[str]], progress: Progress | None,
                now: datetime | None) -> list[FileSummary]:
     """Load every unit of `paths`, then the warehouse checks, rollups and GX verdicts."""
+    from metrics.rollup import before_load, refresh_after_load
+
     summaries: list[FileSummary] = []
     ensure_thread_index(engine)
+    rolled_up = before_load(engine)
     plan: list[tuple[Path, list[_Unit] | SourceError]] = []
     for path in paths:
         try:
@@ -187,10 +192,11 @@ def _load_plan(engine: sa.Engine, paths: list[Path], scratch: Path, ctx: ParseCo
             done += 1
             _tick(progress, unit.label, done, total)
     after_load(engine, summaries, now or _now())
-    if any(s.status == "loaded" for s in summaries):
-        from metrics.rollup import refresh_after_load
-
-        refresh_after_load(engine, memory=load_memory(), progress=progress)
+    loaded = [s for s in summaries if s.status == "loaded"]
+    if loaded:
+        since = min((s.changed_since for s in loaded if s.changed_since is not None), default=None)
+        refresh_after_load(engine, memory=load_memory(), progress=progress,
+                           changes=None if rolled_up is None else (rolled_up, since))
     _store_great_expectations(engine, summaries)
     return summaries
 
@@ -381,6 +387,7 @@ def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit
     if first:
         _infer_in_staging(target)
     for table in tables:
+        summary.changed_since = _earlier(summary.changed_since, earliest_change(target, table))
         written, unchanged = upsert(target, table, load_id)
         summary.loaded += written
         summary.duplicate += unchanged
@@ -389,7 +396,12 @@ def _write(target: Target, tables: list[str], parsed: Parsed | None, unit: _Unit
             drop_redundant_mentions(target.conn, load_id)
         else:
             infer_reply_targets(target.conn, load_id)
-            _infer_touched_threads(target.conn, load_id)
+            summary.changed_since = _earlier(summary.changed_since,
+                                             _infer_touched_threads(target.conn, load_id))
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _is_empty(conn: sa.Connection, table: str) -> bool:
@@ -411,21 +423,31 @@ def _infer_in_staging(target: Target) -> None:
     stage.fill_clean(target.dcon, "interactions", "target_id", "inferred_interactions")
 
 
-def _infer_touched_threads(conn: sa.Connection, load_id: str) -> None:
-    """Infer again the still-empty targets of earlier loads in the threads this load added to.
+def _infer_touched_threads(conn: sa.Connection, load_id: str) -> datetime | None:
+    """Infer again the still-empty targets of earlier loads in the threads this load added to;
+    returns the earliest time of the rows whose target may change, or None.
 
     A reply loaded before the messages it answers (overlapping exports loaded out of time order)
     then gets the target it would have had in time order, so load order does not matter.
+    Only a row whose thread or answered message this load wrote can find a target it lacked
+    (the inference reads nothing else); the mentions it may make redundant share its time.
     """
     from pipelines.warehouse import interactions as rows
 
     touched = sa.select(rows.c.thread_id).where(rows.c.load_id == load_id,
                                                 rows.c.thread_id.is_not(None))
+    waiting = sa.and_(rows.c.load_id != load_id, rows.c.target_id.is_(None),
+                      rows.c.kind.in_(INFERRED_KINDS))
     earlier = conn.execute(sa.select(rows.c.load_id).distinct().where(
-        rows.c.load_id != load_id, rows.c.target_id.is_(None), rows.c.kind.in_(INFERRED_KINDS),
-        rows.c.thread_id.in_(touched))).scalars().all()
+        waiting, rows.c.thread_id.in_(touched))).scalars().all()
+    if not earlier:
+        return None
+    answered = sa.select(rows.c.interaction_id).where(rows.c.load_id == load_id)
+    since = conn.execute(sa.select(sa.func.min(rows.c.occurred_at)).where(
+        waiting, sa.or_(rows.c.thread_id.in_(touched), rows.c.in_reply_to.in_(answered)))).scalar()
     for other in earlier:
         infer_reply_targets(conn, other)
+    return since
 
 
 def _sql(text: str) -> str:

@@ -6,6 +6,7 @@ so it runs on any engine; only the bulk transfer of staged rows differs by engin
 from __future__ import annotations
 
 import io
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pyarrow.csv as pacsv
@@ -15,6 +16,9 @@ from pipelines.stage import run
 from pipelines.warehouse import NATURAL_KEYS, canonical_columns, metadata
 
 BATCH_ROWS = 200_000
+# The column placing a table's rows in time, for the tables whose rows are counted by week.
+TIME_COLUMNS = {"interactions": "occurred_at", "referrals": "occurred_at",
+                "audience_daily": "day", "costs": "week"}
 
 
 def stage_table(name: str, like: str) -> sa.Table:
@@ -169,3 +173,32 @@ def _same(staged: sa.Table, live: sa.Table, column: str) -> sa.ColumnElement[boo
         # A target the loader inferred earlier is not a change when the export leaves it empty.
         return sa.func.coalesce(staged.c.target_id, live.c.target_id).is_not_distinct_from(live.c.target_id)
     return staged.c[column].is_not_distinct_from(live.c[column])
+
+
+def earliest_change(target: Target, table: str) -> datetime | None:
+    """The earliest time among the clean staged rows of `table` and the live rows they replace,
+    as naive UTC: what the weekly rollups must recompute from (`metrics.rollup.refresh`).
+
+    A calendar day or week (audience_daily, costs) counts from a day before it begins, which
+    covers any reporting zone. None for a table without times, when nothing is staged, or when
+    staging happened outside the warehouse (rollups are kept on a DuckDB file only).
+    """
+    column = TIME_COLUMNS.get(table)
+    if column is None or not target.shared:
+        return None
+    match = " AND ".join(f'l."{k}" = s."{k}"' for k in NATURAL_KEYS[table])
+    found = target.conn.exec_driver_sql(
+        f'SELECT min(t) FROM (SELECT "{column}" AS t FROM clean_{table} UNION ALL '
+        f'SELECT l."{column}" FROM {_q(table)} l JOIN clean_{table} s ON {match})').scalar()
+    if found is None:
+        return None
+    if table == "costs":
+        from metrics.weeks import WeekError, monday_of
+
+        try:
+            found = monday_of(found)
+        except WeekError:  # not a week label: count from before any data
+            return datetime(1900, 1, 1)
+    if not isinstance(found, datetime):  # a day
+        found = datetime.combine(found, time()) - timedelta(days=1)
+    return found
