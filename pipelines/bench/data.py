@@ -77,8 +77,15 @@ def _people_sql(n: int) -> str:
         ORDER BY p.platform, k"""
 
 
-def _interactions_sql(n: int, people: int, seed: int) -> str:
-    days = (END - START).days
+def _interactions_sql(n: int, people: int, seed: int, first_row: int = 0,
+                      start: date = START, days: int | None = None) -> str:
+    """Rows `first_row` to `first_row + n - 1` of the interactions, over `days` from `start`:
+    the whole span, each pair's activity around a centre of its own; or a short span after it
+    (a later export), spread evenly, its threads numbered as if the span went on."""
+    spread = days is None
+    days = (END - START).days if days is None else days
+    day_offset = (f"greatest(0, least({days} - 0.001, (hash(member, platform, {seed}) % {days})"
+                  " + (u_time - 0.5) * 70 + u_jitter * 3))" if spread else f"u_time * {days}")
     kinds = ("CASE WHEN u_kind < 0.25 THEN 'reaction' WHEN u_kind < 0.45 THEN 'dm' "
              "WHEN u_kind < 0.63 THEN 'reply' WHEN u_kind < 0.72 THEN 'comment' "
              "WHEN u_kind < 0.77 THEN 'mention' WHEN u_kind < 0.85 THEN 'post' "
@@ -94,21 +101,20 @@ def _interactions_sql(n: int, people: int, seed: int) -> str:
                    floor({_u(3, seed)} * {OURS_PER_PLATFORM})::INT AS ours,
                    {_u(4, seed)} AS u_kind, {_u(5, seed)} AS u_dir, {_u(6, seed)} AS u_time,
                    {_u(7, seed)} AS u_jitter, {_u(9, seed)} AS u_misc
-            FROM range({n}) r(i)
+            FROM range({first_row}, {first_row + n}) r(i)
         ), shaped AS (
             SELECT *, {kinds} AS kind,
                    CASE WHEN u_dir < 0.35 THEN 'out' WHEN u_dir < 0.80 THEN 'in'
                         ELSE 'member' END AS dir,
                    -- a pair's activity gathers around a centre of its own, over some weeks
-                   greatest(0, least({days} - 0.001, (hash(member, platform, {seed}) % {days})
-                       + (u_time - 0.5) * 70 + u_jitter * 3)) AS day_offset
+                   {day_offset} AS day_offset
             FROM base
         )
         SELECT platform || ':' || i AS interaction_id,
                platform,
-               CASE WHEN i % {BAD_EVERY} = 29 THEN strftime(TIMESTAMP '{START}'
+               CASE WHEN i % {BAD_EVERY} = 29 THEN strftime(TIMESTAMP '{start}'
                         + to_microseconds((day_offset * 86400e6)::BIGINT), '%Y-%m-%d %H:%M:%S')
-                    ELSE {_iso(f"TIMESTAMP '{START}' + to_microseconds((day_offset * 86400e6)::BIGINT)")}
+                    ELSE {_iso(f"TIMESTAMP '{start}' + to_microseconds((day_offset * 86400e6)::BIGINT)")}
                END AS occurred_at,
                platform || ':' || CASE WHEN dir = 'out' THEN 'us' || ours ELSE 'p' || member END
                    AS actor_id,
@@ -121,7 +127,7 @@ def _interactions_sql(n: int, people: int, seed: int) -> str:
                -- a thread is one pair's exchange within a fortnight: a handful of messages
                CASE WHEN kind IN ('reply', 'comment', 'mention', 'dm', 'post')
                     THEN platform || ':t' || member || '-' || ours || '-'
-                         || floor(day_offset / 14)::INT END AS thread_id,
+                         || floor((day_offset + {(start - START).days}) / 14)::INT END AS thread_id,
                CASE WHEN kind = 'reply' AND u_misc < 0.5
                     THEN {_platform(f'hash(i - 1, 1, {seed})')} || ':' || (i - 1) END AS in_reply_to,
                CASE WHEN dir = 'out' AND kind = 'dm' AND u_misc < 0.1 THEN 'true'
@@ -203,3 +209,19 @@ def generate(folder: Path, interactions: int, seed: int = 7) -> Dataset:
                 rows[table] = _copy(con, query, path)
     marker.touch()
     return Dataset(folder, interactions, rows, time.perf_counter() - started)
+
+
+def generate_next_week(folder: Path, interactions: int, seed: int = 7) -> Dataset:
+    """Write `interactions.csv` of the week after the data of `generate` (2026-W23): an average
+    week's share of its interactions, numbered after them, among the same people."""
+    folder.mkdir(parents=True, exist_ok=True)
+    count = max(1, interactions // WEEKS)
+    query = _interactions_sql(count, people_per_platform(interactions), seed, first_row=interactions,
+                              start=END, days=7)
+    started = time.perf_counter()
+    with duckdb.connect() as con:
+        con.execute(NO_PROGRESS_BAR)
+        con.execute("SET threads = 2")
+        con.execute("SET TimeZone = 'UTC'")
+        rows = {"interactions": _copy(con, query, folder / "interactions.csv")}
+    return Dataset(folder, count, rows, time.perf_counter() - started)

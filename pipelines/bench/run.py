@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 import uuid
@@ -78,6 +79,29 @@ def load(dataset: data.Dataset, url: str, cwd: Path, env: dict[str, str] | None 
             "rows_per_second": rows / result.seconds,
             "interactions_per_second": dataset.interactions / result.seconds,
             "peak_rss_mib": result.peak_rss_mib}
+
+
+def weekly_load(dataset: data.Dataset, warehouse: Path, folder: Path, say: Say) -> dict[str, Any]:
+    """`rapport load` of the week after the data into a copy of the loaded warehouse, as a
+    community manager's weekly load goes: seconds, rows/s, peak memory, and whether its
+    rollups were recomputed from the last weeks only (as they should be)."""
+    week = data.generate_next_week(folder / "next-week", dataset.interactions)
+    copy = folder / "weekly.duckdb"
+    for leftover in folder.glob("weekly.duckdb*"):
+        leftover.unlink()
+    shutil.copyfile(warehouse, copy)
+    say(f"{dataset.interactions:,}: rapport load of the next week ({week.total_rows:,} "
+        "interactions) into a copy of the warehouse")
+    try:
+        result = run([*rapport_command(), "load", str(week.folder), "--db", f"duckdb:///{copy}"],
+                     cwd=folder)
+    finally:
+        for leftover in folder.glob("weekly.duckdb*"):
+            leftover.unlink()
+    return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds,
+            "rows": week.total_rows, "rows_per_second": week.total_rows / result.seconds,
+            "peak_rss_mib": result.peak_rss_mib,
+            "rollups_from_last_weeks": "weekly rollups from " in result.stderr}
 
 
 def load_phases(path: Path) -> dict[str, float]:
@@ -186,6 +210,8 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
     loaded["floor"] = time_load_floor(dataset.folder / "interactions.csv", folder / "load-floor.duckdb")
     say(f"{size:,}: load floor {loaded['floor']['seconds']:.2f} s "
         f"({loaded['floor']['rows_per_second']:,.0f} rows/s)")
+    loaded["next_week"] = weekly_load(dataset, path, folder, say)
+    say(f"{size:,}: the next week loaded in {loaded['next_week']['seconds']:.1f} s")
     say(f"{size:,}: rapport metrics --weeks {WEEKS} ×{catalog_runs}")
     cat_figures, rows = catalog(url, folder, catalog_runs)
     cat_figures["net_seconds"] = max(cat_figures["seconds"] - startup_s, 0.0)

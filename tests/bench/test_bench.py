@@ -27,6 +27,7 @@ FIGURES = [
     ("load", "seconds"), ("load", "rows_per_second"), ("load", "peak_rss_mib"),
     ("load", "cpu_seconds"), ("load", "phases", "stage_seconds"),
     ("load", "without_gx_sample", "rows_per_second"), ("load", "floor", "rows_per_second"),
+    ("load", "next_week", "seconds"), ("load", "next_week", "peak_rss_mib"),
     ("catalog", "seconds"), ("catalog", "net_seconds"), ("catalog", "peak_rss_mib"),
     ("catalog", "from_rollups_seconds"), ("catalog", "paired_with_floor", "ratio"),
     ("weekly", "warm_seconds"), ("weekly", "first_seconds"), ("weekly", "platform_warm_seconds"),
@@ -71,6 +72,17 @@ def test_every_figure_is_in_the_json(results):
     missing = [".".join(p) for p in FIGURES if not isinstance(_at(size, p), (int, float))]
     assert missing == []
     assert size["load"]["rows"] == sum(size["rows"].values()) > SIZE
+
+
+def test_the_next_week_loads_into_a_copy_and_recomputes_its_last_weeks(results):
+    size = results["doc"]["sizes"][0]
+    week = size["load"]["next_week"]
+    assert week["rows"] == SIZE // data.WEEKS and week["rollups_from_last_weeks"] is True
+    folder = results["work"] / str(SIZE)
+    assert not list(folder.glob("weekly.duckdb*"))  # the copy is gone
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT max(occurred_at) FROM interactions").fetchone()[0] < \
+            datetime(2026, 6, 1)  # the benchmark's warehouse itself is unchanged
 
 
 def test_the_paired_ratio_is_the_median_of_its_pairs(results):
