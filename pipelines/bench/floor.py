@@ -158,3 +158,20 @@ def time_load_floor(csv: Path, scratch: Path, repeat: int = 3) -> dict[str, floa
     times.sort()
     seconds = times[len(times) // 2]
     return {"seconds": seconds, "rows": rows, "rows_per_second": rows / seconds}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m pipelines.bench.floor CSV SCRATCH`: the load floor, as one JSON line.
+
+    The benchmark runs it in a process of its own: a process's peak memory is inherited by the
+    commands it starts next, which would then report the floor's instead of their own.
+    """
+    import json
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    print(json.dumps(time_load_floor(Path(args[0]), Path(args[1]))))
+
+
+if __name__ == "__main__":
+    main()
