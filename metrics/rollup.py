@@ -12,7 +12,7 @@ platform (the dashboard's platform picker), and storing it in two tables:
 
 A load that finds the rollups current when it starts recomputes only the weeks its rows can
 change (`refresh` with the load's `changes`): from the week HORIZON before its earliest new,
-replaced or newly inferred row to the last week. A row at time t enters no value of a week
+replaced, newly inferred or dropped row to the last week. A row at time t enters no value of a week
 that ended HORIZON or more before t (`metrics.scope.HORIZON`): the earlier weeks keep theirs.
 
 `lookup` serves a request from them only when all of that still matches and every requested

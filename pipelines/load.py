@@ -425,28 +425,41 @@ def _infer_in_staging(target: Target) -> None:
 
 def _infer_touched_threads(conn: sa.Connection, load_id: str) -> datetime | None:
     """Infer again the still-empty targets of earlier loads in the threads this load added to;
-    returns the earliest time of the rows whose target may change, or None.
+    on DuckDB, returns the earliest time of the rows that changed (None elsewhere or if none).
 
     A reply loaded before the messages it answers (overlapping exports loaded out of time order)
     then gets the target it would have had in time order, so load order does not matter.
-    Only a row whose thread or answered message this load wrote can find a target it lacked
-    (the inference reads nothing else); the mentions it may make redundant share its time.
+    Inferring a load again fills any of its waiting rows it now can, wherever they are, and
+    drops the mentions a filled target made redundant: the rows that may change are noted
+    before, and compared after.
     """
     from pipelines.warehouse import interactions as rows
 
     touched = sa.select(rows.c.thread_id).where(rows.c.load_id == load_id,
                                                 rows.c.thread_id.is_not(None))
-    waiting = sa.and_(rows.c.load_id != load_id, rows.c.target_id.is_(None),
-                      rows.c.kind.in_(INFERRED_KINDS))
     earlier = conn.execute(sa.select(rows.c.load_id).distinct().where(
-        waiting, rows.c.thread_id.in_(touched))).scalars().all()
+        rows.c.load_id != load_id, rows.c.target_id.is_(None), rows.c.kind.in_(INFERRED_KINDS),
+        rows.c.thread_id.in_(touched))).scalars().all()
     if not earlier:
         return None
-    answered = sa.select(rows.c.interaction_id).where(rows.c.load_id == load_id)
-    since = conn.execute(sa.select(sa.func.min(rows.c.occurred_at)).where(
-        waiting, sa.or_(rows.c.thread_id.in_(touched), rows.c.in_reply_to.in_(answered)))).scalar()
+    noted = conn.dialect.name == "duckdb"  # rollups, the reason to know, live on DuckDB only
+    if noted:
+        listed = ", ".join("'" + _sql(other) + "'" for other in earlier)
+        inferred = ", ".join(f"'{kind}'" for kind in INFERRED_KINDS)
+        conn.exec_driver_sql(
+            "CREATE OR REPLACE TEMP TABLE reinferred_before AS "
+            "SELECT interaction_id, occurred_at, kind = 'mention' AS mention FROM interactions "
+            f"WHERE load_id IN ({listed}) AND (kind = 'mention' OR "
+            f"(target_id IS NULL AND kind IN ({inferred})))")
     for other in earlier:
         infer_reply_targets(conn, other)
+    if not noted:
+        return None
+    since = conn.exec_driver_sql(
+        "SELECT min(b.occurred_at) FROM reinferred_before b "
+        "LEFT JOIN interactions i ON i.interaction_id = b.interaction_id "
+        "WHERE i.interaction_id IS NULL OR (NOT b.mention AND i.target_id IS NOT NULL)").scalar()
+    conn.exec_driver_sql("DROP TABLE reinferred_before")
     return since
 
 

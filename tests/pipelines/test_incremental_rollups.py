@@ -207,3 +207,68 @@ def test_no_metric_reads_past_the_horizon() -> None:
     windows = [m.answer_window for m in CATALOG if m.answer_window is not None]
     windows += [int(m.param("window")) for m in CATALOG if m.type == "harm_after_automation"]
     assert windows and max(windows) <= HORIZON.total_seconds()
+
+
+def _message(interaction_id: str, when: str, actor: str, kind: str, thread: str,
+             answers: str = "", target: str = "") -> list[str]:
+    return [interaction_id, "x", when, actor, target, kind, thread, answers, "false"]
+
+
+PEOPLE = [["x:alice", "x", "alice", "Alice", "true"], ["x:bob", "x", "bob", "Bob", "false"]]
+EARLY = _message("x:early", "2025-10-06T09:00:00Z", "x:alice", "post", "x:early")
+
+
+def _loads(tmp_path: Path, steps: list[dict[str, list[list[str]]]]) -> tuple[Path, list[str]]:
+    """Load each step's files in turn into one new warehouse; the last step's rollup lines."""
+    path, told = tmp_path / "w.duckdb", []
+    for n, files in enumerate(steps):
+        folder = tmp_path / f"step{n}"
+        for table, rows in files.items():
+            _write(folder, table, rows)
+        told = []
+        summaries = load_paths([folder], f"duckdb:///{path}",
+                               progress=lambda what, done, total: told.append(what))
+        assert all(s.status == "loaded" for s in summaries), [s.message for s in summaries]
+    return path, sorted({w for w in told if w.startswith("weekly rollups")})
+
+
+def test_a_reply_whose_answered_message_came_in_between_counts_from_its_own_time(
+        tmp_path: Path) -> None:
+    """Inferring an earlier load again fills every waiting row it now can: here a January
+    reply whose answered message a second load wrote, found when a third load touches another
+    of that load's threads in March. The weeks from January on are recomputed."""
+    path, told = _loads(tmp_path, [
+        {"people": PEOPLE, "interactions": [
+            EARLY,
+            _message("x:r", "2026-01-07T10:00:00Z", "x:alice", "reply", "x:tr", answers="x:p1"),
+            _message("x:r2", "2026-03-25T10:00:00Z", "x:carol", "reply", "x:t2"),
+            _message("x:f2", "2026-03-30T09:00:00Z", "x:alice", "post", "x:f2")]},
+        {"interactions": [_message("x:p1", "2026-01-06T10:00:00Z", "x:bob", "post", "x:tp")]},
+        {"interactions": [_message("x:t2", "2026-03-20T10:00:00Z", "x:dave", "post", "x:t2")]},
+    ])
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT target_id FROM interactions WHERE interaction_id = 'x:r'"
+                           ).fetchone() == ("x:bob",)
+    assert told and all(w.startswith("weekly rollups from 2026-W01:") for w in told), told
+    _as_refreshed_in_full(path, tmp_path)
+
+
+def test_a_mention_dropped_when_an_earlier_load_is_inferred_again_counts(tmp_path: Path) -> None:
+    """A January mention of an earlier load becomes redundant once its message (replaced by a
+    later load) names the same target; inferring that load again drops it, in January."""
+    path, told = _loads(tmp_path, [
+        {"people": PEOPLE, "interactions": [
+            EARLY,
+            _message("x:m1/mention/bob", "2026-01-07T10:00:00Z", "x:alice", "mention", "x:tm",
+                     target="x:bob"),
+            _message("x:r2", "2026-03-25T10:00:00Z", "x:carol", "reply", "x:t2"),
+            _message("x:f2", "2026-03-30T09:00:00Z", "x:alice", "post", "x:f2")]},
+        {"interactions": [_message("x:m1", "2026-01-07T10:00:00Z", "x:alice", "reply", "x:tm",
+                                   target="x:bob")]},
+        {"interactions": [_message("x:t2", "2026-03-20T10:00:00Z", "x:dave", "post", "x:t2")]},
+    ])
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM interactions WHERE interaction_id = "
+                           "'x:m1/mention/bob'").fetchone() == (0,)
+    assert told and all(w.startswith("weekly rollups from 2026-W01:") for w in told), told
+    _as_refreshed_in_full(path, tmp_path)
