@@ -8,6 +8,7 @@ UTC and in a zone whose weeks change their UTC offset.
 """
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from metrics.compiler import compile_metrics
@@ -15,6 +16,7 @@ from metrics.dialects import has_asof, has_week_sets
 from metrics.scope import Scope
 from metrics.synthetic import generate
 from pipelines import warehouse
+from tests.metrics.builder import Warehouse
 
 RECIPROCAL = ["reciprocal_relationships", "member_reciprocal_pairs"]
 ANSWERS = ["reply_rate", "response_rate", "median_response_hours"]
@@ -64,6 +66,34 @@ def test_asof_answers_agree_with_the_portable_form(synthetic_url: str, end_week:
     for mine, theirs in zip(got, expected):
         assert mine[1:] == pytest.approx(theirs[1:], rel=1e-12, nan_ok=True)
     assert any(row[1] for row in expected)  # messages were answered: the rates are not all 0
+
+
+# DuckDB's hash() gives these two ids the same value, and so every key that pairs them with
+# the same other id; the ASOF join leads its keys with that hash.
+COLLIDING = ("slack:t3505-0-11", "slack:t8505-0-14")
+
+
+def test_asof_answers_are_exact_when_the_hashes_of_keys_collide(tmp_path) -> None:
+    url = f"duckdb:///{tmp_path / 'collide.duckdb'}"
+    first, second = (duckdb.connect().execute(f"SELECT hash('{i}')").fetchone()[0]
+                     for i in COLLIDING)
+    assert first == second
+    w = Warehouse(url)
+    us, a, b = w.person("slack:us", ours=True, platform="slack"), *(
+        w.person(i, platform="slack") for i in COLLIDING)
+    # Both write to us; we answer b within the 2-day window, a only after it.
+    w.say("2026-01-06 10:00", a, us, platform="slack")
+    w.say("2026-01-06 11:00", b, us, platform="slack")
+    w.say("2026-01-06 12:00", us, b, platform="slack")
+    w.say("2026-01-09 09:00", us, a, platform="slack")
+    # Those two messages of ours open; within 7 days only b answers.
+    w.say("2026-01-12 08:00", b, us, platform="slack")
+    w.save()
+    for engine in ("duckdb", None):
+        got = _values(url, Scope.of("2026-W02", 1, engine=engine), ANSWERS)
+        # Joined on the hash alone, a's message would take our answer to b (2 h later) and
+        # our message to a would take b's answer: 1.0, 1.0 and 1.5 hours.
+        assert got == [("2026-W02", 0.5, 0.5, 1.0)], engine
 
 
 def test_only_duckdb_is_given_the_asof_form() -> None:

@@ -15,11 +15,11 @@ FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00' AND activity.occurred_at < '2026-03-09 00:00:00'),
 inbound AS
 (SELECT inbound_asks.idx AS idx, inbound_asks.occurred_at AS occurred_at, inbound_answers.occurred_at AS answered_at
-FROM (SELECT weekly_activity.actor_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx
+FROM (SELECT weekly_activity.actor_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx, hash(weekly_activity.actor_id) AS key_hash
 FROM weekly_activity
-WHERE weekly_activity.talk = 1 AND weekly_activity.actor_theirs = 1 AND weekly_activity.target_ours = 1) AS inbound_asks ASOF LEFT JOIN (SELECT activity.target_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
+WHERE weekly_activity.talk = 1 AND weekly_activity.actor_theirs = 1 AND weekly_activity.target_ours = 1) AS inbound_asks ASOF LEFT JOIN (SELECT activity.target_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx, hash(activity.target_id) AS key_hash
 FROM activity
-WHERE activity.talk = 1 AND activity.actor_ours = 1 AND activity.target_theirs = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-11 00:00:00') AS inbound_answers ON inbound_answers.theirs = inbound_asks.theirs AND inbound_answers.occurred_at > inbound_asks.occurred_at),
+WHERE activity.talk = 1 AND activity.actor_ours = 1 AND activity.target_theirs = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-11 00:00:00') AS inbound_answers ON inbound_answers.key_hash = inbound_asks.key_hash AND inbound_answers.theirs = inbound_asks.theirs AND inbound_answers.occurred_at > inbound_asks.occurred_at),
 response_rates AS
 (SELECT inbound.idx AS idx, CAST(sum(CASE WHEN (inbound.answered_at <= (inbound.occurred_at + to_seconds(172800))) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS rate
 FROM inbound GROUP BY inbound.idx),
