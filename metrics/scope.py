@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.expression import ColumnElement
 
 from metrics import catalog as cat
-from metrics.dialects import epoch_us, int_div, materialized
+from metrics.dialects import epoch_us, has_person_keys, int_div, materialized
 from metrics.weeks import Week, week_range
 from pipelines import warehouse
 
@@ -161,40 +161,84 @@ def conversational(rows) -> ColumnElement:
     return sa.and_(rows.c.kind.in_(warehouse.CONVERSATIONAL_KINDS), nonempty(rows.c.target_id))
 
 
+def _person_keys(seen: ColumnElement) -> sa.CTE:
+    """Every person id the rows can name, numbered: the people, and the ids of interactions
+    (in `seen`) that are not in people (valid: they are simply not ours)."""
+    i = interactions
+    named = sa.union_all(
+        sa.select(i.c.actor_id.label("person_id")).where(seen),
+        sa.select(i.c.target_id.label("person_id")).where(seen, nonempty(i.c.target_id)),
+    ).subquery("named")
+    unknown = (sa.select(named.c.person_id, sa.literal_column("0", sa.Integer).label("ours"))
+               .where(~sa.exists().where(people.c.person_id == named.c.person_id))
+               .distinct())
+    known = (sa.select(people.c.person_id,
+                       sa.func.max(sa.case((people.c.is_ours == sa.true(), 1), else_=0))
+                       .label("ours"))
+             .group_by(people.c.person_id))
+    ids = sa.union_all(known, unknown).subquery("person_ids")
+    return materialized(sa.select(ids.c.person_id, ids.c.ours,
+                                  sa.func.row_number().over().label("person_key"))
+                        .cte("person_keys"))
+
+
 def activity(scope: Scope) -> sa.CTE:
     """Interactions of the platform before end(last week) + 7 days, with who-is-ours flags and
     the idx of the week in scope (outside the weeks: whatever the arithmetic gives; filter on
-    time before using it). Computed once: every metric on interactions reads it."""
+    time before using it). Computed once: every metric on interactions reads it.
+
+    Where the engine numbers people (dialects.has_person_keys), `actor_id` and `target_id` are
+    those numbers (NULL for no target): the measures only compare, group and order them.
+    """
     horizon = scope.end + HORIZON
 
     def build() -> sa.CTE:
-        i, everyone = interactions, ours_all()
+        i = interactions
+        seen = sa.and_(i.c.occurred_at < horizon, platform_is(scope, i))
+        if has_person_keys(scope.engine):
+            keys = _person_keys(seen)
+            by_actor, by_target = keys.alias("actor_keys"), keys.alias("target_keys")
+            source = (i.outerjoin(by_actor, by_actor.c.person_id == i.c.actor_id)
+                      .outerjoin(by_target, by_target.c.person_id == i.c.target_id))
+            actor, target = by_actor.c.person_key, by_target.c.person_key
+            actor_is_ours, target_is_ours = by_actor.c.ours == 1, by_target.c.ours == 1
+        else:
+            everyone = ours_all()
+            source, actor, target = i, i.c.actor_id, i.c.target_id
+            actor_is_ours, target_is_ours = i.c.actor_id.in_(everyone), i.c.target_id.in_(everyone)
+        account = [] if scope.account is None else [
+            (i.c.actor_id == scope.account).label("actor_is_account"),
+            (i.c.target_id == scope.account).label("target_is_account")]
         tagged = (sa.select(
-            i.c.occurred_at, i.c.actor_id, i.c.target_id, i.c.kind, i.c.thread_id,
+            i.c.occurred_at, actor.label("actor_id"), target.label("target_id"), i.c.kind,
+            i.c.thread_id,
             sa.case((empty(i.c.in_reply_to), 1), else_=0).label("opens"),
             sa.case((conversational(i), 1), else_=0).label("talk"),
             sa.case((i.c.automated == sa.true(), 1), else_=0).label("automated"),
-            sa.case((i.c.actor_id.in_(everyone), 1), else_=0).label("actor_is_ours"),
-            sa.case((sa.and_(nonempty(i.c.target_id), i.c.target_id.in_(everyone)), 1),
+            sa.case((actor_is_ours, 1), else_=0).label("actor_is_ours"),
+            sa.case((sa.and_(nonempty(i.c.target_id), target_is_ours), 1),
                     else_=0).label("target_is_ours"),
+            sa.case((nonempty(i.c.target_id), 1), else_=0).label("has_target"),
+            *account,
             week_index(scope, i.c.occurred_at).label("idx"))
-            .where(i.c.occurred_at < horizon, platform_is(scope, i))
+            .select_from(source)
+            .where(seen)
             .subquery("tagged"))
         t = tagged.c
 
-        def on_side(is_ours, person) -> ColumnElement:
+        def on_side(is_ours, role: str) -> ColumnElement:
             mine = is_ours == 1
             if scope.account is not None:
-                mine = sa.and_(mine, person == scope.account)
+                mine = sa.and_(mine, t[f"{role}_is_account"] == sa.true())
             return sa.case((mine, 1), else_=0)
 
         return materialized(sa.select(
             t.occurred_at, t.actor_id, t.target_id, t.kind, t.thread_id, t.opens, t.talk,
             t.automated, t.idx,
-            on_side(t.actor_is_ours, t.actor_id).label("actor_ours"),
+            on_side(t.actor_is_ours, "actor").label("actor_ours"),
             sa.case((t.actor_is_ours == 0, 1), else_=0).label("actor_theirs"),
-            on_side(t.target_is_ours, t.target_id).label("target_ours"),
-            sa.case((sa.and_(t.target_is_ours == 0, nonempty(t.target_id)), 1),
+            on_side(t.target_is_ours, "target").label("target_ours"),
+            sa.case((sa.and_(t.target_is_ours == 0, t.has_target == 1), 1),
                     else_=0).label("target_theirs"),
         ).cte("activity"))
     return scope.cte("activity", build)

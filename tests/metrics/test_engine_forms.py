@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from metrics.catalog import CATALOG
 from metrics.compiler import compile_metrics
 from metrics.dialects import has_asof, has_week_sets
 from metrics.scope import Scope
@@ -69,11 +70,12 @@ def test_asof_answers_agree_with_the_portable_form(synthetic_url: str, end_week:
 
 
 # DuckDB's hash() gives these two ids the same value, and so every key that pairs them with
-# the same other id; the ASOF join leads its keys with that hash.
+# the same other id: a form that numbered, joined or sorted people by such a hash would take
+# one for the other.
 COLLIDING = ("slack:t3505-0-11", "slack:t8505-0-14")
 
 
-def test_asof_answers_are_exact_when_the_hashes_of_keys_collide(tmp_path) -> None:
+def test_answers_are_exact_when_the_hashes_of_ids_collide(tmp_path) -> None:
     url = f"duckdb:///{tmp_path / 'collide.duckdb'}"
     first, second = (duckdb.connect().execute(f"SELECT hash('{i}')").fetchone()[0]
                      for i in COLLIDING)
@@ -94,6 +96,41 @@ def test_asof_answers_are_exact_when_the_hashes_of_keys_collide(tmp_path) -> Non
         # Joined on the hash alone, a's message would take our answer to b (2 h later) and
         # our message to a would take b's answer: 1.0, 1.0 and 1.5 hours.
         assert got == [("2026-W02", 0.5, 0.5, 1.0)], engine
+
+
+@pytest.fixture(scope="module")
+def strangers_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The synthetic warehouse with a tenth of its people removed: their ids, still acting and
+    addressed in interactions, are not in people (valid: they are simply not ours)."""
+    url = f"duckdb:///{tmp_path_factory.mktemp('strangers') / 'w.duckdb'}"
+    generate(url, interactions=40_000, people=400, seed=5)
+    with duckdb.connect(warehouse.duckdb_path(url)) as con:
+        con.execute("DELETE FROM people WHERE NOT is_ours AND hash(person_id) % 10 = 0")
+        strangers = con.execute(
+            "SELECT count(DISTINCT actor_id) FROM interactions WHERE actor_id NOT IN "
+            "(SELECT person_id FROM people)").fetchone()[0]
+    assert strangers > 10
+    return url
+
+
+@pytest.mark.parametrize("filters", [{}, {"platform": "slack"}, {"account": "x:us1"}])
+def test_person_keys_give_the_numbers_of_the_ids(strangers_url: str, filters: dict) -> None:
+    names = [m.name for m in CATALOG]
+    keyed = Scope.of("2026-W44", 104, engine="duckdb", **filters)
+    text = Scope.of("2026-W44", 104, **filters)
+    sql = str(compile_metrics(names, keyed).compile(dialect=_duckdb_dialect()))
+    assert "person_keys" in sql  # the numbered form is the one compiled for DuckDB
+    assert "person_keys" not in str(compile_metrics(names, text).compile(
+        dialect=_duckdb_dialect()))
+    got, expected = _values(strangers_url, keyed, names), _values(strangers_url, text, names)
+    assert [row[0] for row in got] == [row[0] for row in expected]
+    for mine, theirs in zip(got, expected):
+        assert [None if v is None else pytest.approx(v, rel=1e-12) for v in theirs[1:]] \
+            == list(mine[1:]), mine[0]
+    by_name = dict(zip(names, zip(*(row[1:] for row in expected))))
+    for name in ("conversations", "reciprocal_relationships", "member_reciprocal_pairs",
+                 "reply_rate", "response_rate"):
+        assert any(by_name[name]), name  # each relationship measure has something to count
 
 
 def test_only_duckdb_is_given_the_asof_form() -> None:

@@ -1,12 +1,12 @@
 WITH weeks(idx, week, start_utc, end_utc, first_day, last_day) AS
 (VALUES (0, '2026-W08', '2026-02-16 00:00:00', '2026-02-23 00:00:00', '2026-02-16', '2026-02-22'), (1, '2026-W09', '2026-02-23 00:00:00', '2026-03-02 00:00:00', '2026-02-23', '2026-03-01'), (2, '2026-W10', '2026-03-02 00:00:00', '2026-03-09 00:00:00', '2026-03-02', '2026-03-08')),
 activity AS
-(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.talk AS talk, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.target_id IS NOT NULL AND tagged.target_id != '') THEN 1 ELSE 0 END AS target_theirs
+(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.talk AS talk, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.has_target = 1) THEN 1 ELSE 0 END AS target_theirs
 FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS actor_id, interactions.target_id AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (interactions.actor_id IN (SELECT people.person_id
 FROM people
 WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
 FROM people
-WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((unix_micros(CAST(interactions.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx
+WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS has_target, ((unix_micros(CAST(interactions.occurred_at AS TIMESTAMP)) - -4276800000000000) DIV 604800000000) - 10000 AS idx
 FROM interactions
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 weekly_activity AS

@@ -1,13 +1,21 @@
 WITH weeks(idx, week, start_utc, end_utc, first_day, last_day) AS
 (VALUES (0, '2026-W08', '2026-02-16 00:00:00', '2026-02-23 00:00:00', '2026-02-16', '2026-02-22'), (1, '2026-W09', '2026-02-23 00:00:00', '2026-03-02 00:00:00', '2026-02-23', '2026-03-01'), (2, '2026-W10', '2026-03-02 00:00:00', '2026-03-09 00:00:00', '2026-03-02', '2026-03-08')),
-activity AS MATERIALIZED
-(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.talk AS talk, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.target_id IS NOT NULL AND tagged.target_id != '') THEN 1 ELSE 0 END AS target_theirs
-FROM (SELECT interactions.occurred_at AS occurred_at, interactions.actor_id AS actor_id, interactions.target_id AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (interactions.actor_id IN (SELECT people.person_id
-FROM people
-WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND interactions.target_id IN (SELECT people.person_id
-FROM people
-WHERE people.is_ours = true)) THEN 1 ELSE 0 END AS target_is_ours, ((epoch_us(interactions.occurred_at) - -4276800000000000) // 604800000000) - 10000 AS idx
+person_keys AS MATERIALIZED
+(SELECT person_ids.person_id AS person_id, person_ids.ours AS ours, row_number() OVER () AS person_key
+FROM (SELECT people.person_id AS person_id, max(CASE WHEN (people.is_ours = true) THEN 1 ELSE 0 END) AS ours
+FROM people GROUP BY people.person_id UNION ALL SELECT DISTINCT named.person_id AS person_id, 0 AS ours
+FROM (SELECT interactions.actor_id AS person_id
 FROM interactions
+WHERE interactions.occurred_at < '2026-03-16 00:00:00' UNION ALL SELECT interactions.target_id AS person_id
+FROM interactions
+WHERE interactions.occurred_at < '2026-03-16 00:00:00' AND interactions.target_id IS NOT NULL AND interactions.target_id != '') AS named
+WHERE NOT (EXISTS (SELECT *
+FROM people
+WHERE people.person_id = named.person_id))) AS person_ids),
+activity AS MATERIALIZED
+(SELECT tagged.occurred_at AS occurred_at, tagged.actor_id AS actor_id, tagged.target_id AS target_id, tagged.kind AS kind, tagged.thread_id AS thread_id, tagged.opens AS opens, tagged.talk AS talk, tagged.automated AS automated, tagged.idx AS idx, CASE WHEN (tagged.actor_is_ours = 1) THEN 1 ELSE 0 END AS actor_ours, CASE WHEN (tagged.actor_is_ours = 0) THEN 1 ELSE 0 END AS actor_theirs, CASE WHEN (tagged.target_is_ours = 1) THEN 1 ELSE 0 END AS target_ours, CASE WHEN (tagged.target_is_ours = 0 AND tagged.has_target = 1) THEN 1 ELSE 0 END AS target_theirs
+FROM (SELECT interactions.occurred_at AS occurred_at, actor_keys.person_key AS actor_id, target_keys.person_key AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (actor_keys.ours = 1) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND target_keys.ours = 1) THEN 1 ELSE 0 END AS target_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS has_target, ((epoch_us(interactions.occurred_at) - -4276800000000000) // 604800000000) - 10000 AS idx
+FROM interactions LEFT OUTER JOIN person_keys AS actor_keys ON actor_keys.person_id = interactions.actor_id LEFT OUTER JOIN person_keys AS target_keys ON target_keys.person_id = interactions.target_id
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 weekly_activity AS
 (SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.talk AS talk, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
@@ -15,11 +23,11 @@ FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00' AND activity.occurred_at < '2026-03-09 00:00:00'),
 inbound AS
 (SELECT inbound_asks.idx AS idx, inbound_asks.occurred_at AS occurred_at, inbound_answers.occurred_at AS answered_at
-FROM (SELECT weekly_activity.actor_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx, hash(weekly_activity.actor_id) AS key_hash
+FROM (SELECT weekly_activity.actor_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx
 FROM weekly_activity
-WHERE weekly_activity.talk = 1 AND weekly_activity.actor_theirs = 1 AND weekly_activity.target_ours = 1) AS inbound_asks ASOF LEFT JOIN (SELECT activity.target_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx, hash(activity.target_id) AS key_hash
+WHERE weekly_activity.talk = 1 AND weekly_activity.actor_theirs = 1 AND weekly_activity.target_ours = 1) AS inbound_asks ASOF LEFT JOIN (SELECT activity.target_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
 FROM activity
-WHERE activity.talk = 1 AND activity.actor_ours = 1 AND activity.target_theirs = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-11 00:00:00') AS inbound_answers ON inbound_answers.key_hash = inbound_asks.key_hash AND inbound_answers.theirs = inbound_asks.theirs AND inbound_answers.occurred_at > inbound_asks.occurred_at),
+WHERE activity.talk = 1 AND activity.actor_ours = 1 AND activity.target_theirs = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-11 00:00:00') AS inbound_answers ON inbound_answers.theirs = inbound_asks.theirs AND inbound_answers.occurred_at > inbound_asks.occurred_at),
 response_rates AS
 (SELECT inbound.idx AS idx, CAST(sum(CASE WHEN (inbound.answered_at <= (inbound.occurred_at + to_seconds(172800))) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS rate
 FROM inbound GROUP BY inbound.idx),
