@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from metrics import catalog as cat
-from metrics.dialects import asof_outerjoin, epoch_us, greatest, has_asof, has_week, \
-    has_week_sets, least, shift, week_bits
+from metrics.dialects import asof_outerjoin, epoch_us, greatest, has_asof, has_person_keys, \
+    has_week, has_week_sets, least, shift, week_bits
 from metrics.measures import Group
 from metrics.scope import Scope, activity, conversational, interval_index, nonempty, side, \
     week_index, weekly_activity, weeks_table
@@ -104,6 +104,11 @@ def _no_idx() -> sa.ColumnElement:
     return sa.cast(sa.null(), sa.Integer).label("idx")
 
 
+def _pair_key(ours: sa.ColumnElement, theirs: sa.ColumnElement) -> sa.ColumnElement:
+    """Two person numbers (dialects.has_person_keys, below 2³¹) as one BIGINT."""
+    return (ours * sa.literal_column("4294967296", sa.BigInteger) + theirs).label("pair")
+
+
 def _reply_within(metrics: list[cat.Metric], scope: Scope) -> Group:
     """Share of our first messages in W answered by their target within the window."""
     (m,) = metrics
@@ -117,7 +122,13 @@ def _reply_within(metrics: list[cat.Metric], scope: Scope) -> Group:
         conversational(a), side(a, "theirs", "actor"), side(a, "ours", "target"),
         a.c.occurred_at > scope.start,
         a.c.occurred_at <= scope.end + timedelta(seconds=window))
-    asked = _first_answer(asks, answers, ["ours", "theirs"], "outreach", scope)
+    keys = ["ours", "theirs"]
+    if has_person_keys(scope.engine):
+        # Two person numbers in one integer: the ASOF join sorts by one key instead of two.
+        asks = asks.add_columns(_pair_key(w.c.actor_id, w.c.target_id))
+        answers = answers.add_columns(_pair_key(a.c.target_id, a.c.actor_id))
+        keys = ["pair"]
+    asked = _first_answer(asks, answers, keys, "outreach", scope)
     answered = _flag(asked.c.answered_at <= shift(asked.c.occurred_at, window))
     cte = (sa.select(asked.c.idx, (sa.cast(sa.func.sum(answered), sa.Double)
                                    / sa.func.count()).label(m.name))
@@ -167,23 +178,30 @@ def _response(metrics: list[cat.Metric], scope: Scope) -> Group:
 
 
 def _pair_events(scope: Scope, pairs: str, since: datetime | None) -> sa.Select:
-    """Conversational events as (a, b, dir, occurred_at) for ours↔theirs or member pairs."""
+    """Conversational events as (a, b, dir, occurred_at) for ours↔theirs or member pairs.
+
+    Where people are numbered (dialects.has_person_keys), `a` holds both numbers of the pair
+    and `b` is 0: the pair is grouped and joined on one integer.
+    """
     a = activity(scope)
     when = sa.and_(conversational(a), a.c.occurred_at < scope.end,
                    sa.true() if since is None else a.c.occurred_at >= since)
     if pairs == "ours_theirs":
         outbound = sa.and_(side(a, "ours", "actor"), side(a, "theirs", "target"))
         inbound = sa.and_(side(a, "theirs", "actor"), side(a, "ours", "target"))
-        return sa.select(sa.case((outbound, a.c.actor_id), else_=a.c.target_id).label("a"),
-                         sa.case((outbound, a.c.target_id), else_=a.c.actor_id).label("b"),
-                         sa.case((outbound, 0), else_=1).label("dir"),
-                         a.c.occurred_at).where(when, sa.or_(outbound, inbound))
-    members = sa.and_(side(a, "theirs", "actor"), side(a, "theirs", "target"),
-                      a.c.actor_id != a.c.target_id)
-    return sa.select(least(a.c.actor_id, a.c.target_id).label("a"),
-                     greatest(a.c.actor_id, a.c.target_id).label("b"),
-                     sa.case((a.c.actor_id < a.c.target_id, 0), else_=1).label("dir"),
-                     a.c.occurred_at).where(when, members)
+        first = sa.case((outbound, a.c.actor_id), else_=a.c.target_id)
+        second = sa.case((outbound, a.c.target_id), else_=a.c.actor_id)
+        direction = sa.case((outbound, 0), else_=1)
+        rows = sa.and_(when, sa.or_(outbound, inbound))
+    else:
+        first, second = least(a.c.actor_id, a.c.target_id), greatest(a.c.actor_id, a.c.target_id)
+        direction = sa.case((a.c.actor_id < a.c.target_id, 0), else_=1)
+        rows = sa.and_(when, side(a, "theirs", "actor"), side(a, "theirs", "target"),
+                       a.c.actor_id != a.c.target_id)
+    if has_person_keys(scope.engine):
+        first, second = _pair_key(first, second), sa.literal_column("0", sa.BigInteger)
+    return sa.select(first.label("a"), second.label("b"), direction.label("dir"),
+                     a.c.occurred_at).where(rows)
 
 
 def _reciprocal_window(metrics: list[cat.Metric], scope: Scope) -> Group:

@@ -20,7 +20,7 @@ WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 member_reciprocal_pairs_week_sets AS
 (SELECT member_reciprocal_pairs_spans.a AS a, member_reciprocal_pairs_spans.b AS b, member_reciprocal_pairs_spans.dir AS dir, bit_or((((1::UHUGEINT << (member_reciprocal_pairs_spans.hi - member_reciprocal_pairs_spans.lo + 1)::UHUGEINT) - 1::UHUGEINT) << (member_reciprocal_pairs_spans.lo)::UHUGEINT)) AS weeks
 FROM (SELECT member_reciprocal_pairs_events.a AS a, member_reciprocal_pairs_events.b AS b, member_reciprocal_pairs_events.dir AS dir, GREATEST((((epoch_us(member_reciprocal_pairs_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) AS lo, LEAST(((epoch_us(member_reciprocal_pairs_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2) AS hi
-FROM (SELECT LEAST(activity.actor_id, activity.target_id) AS a, GREATEST(activity.actor_id, activity.target_id) AS b, CASE WHEN (activity.actor_id < activity.target_id) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
+FROM (SELECT LEAST(activity.actor_id, activity.target_id) * 4294967296 + GREATEST(activity.actor_id, activity.target_id) AS a, 0 AS b, CASE WHEN (activity.actor_id < activity.target_id) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
 FROM activity
 WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND activity.occurred_at >= '2025-11-25 00:00:00' AND activity.actor_theirs = 1 AND activity.target_theirs = 1 AND activity.actor_id != activity.target_id) AS member_reciprocal_pairs_events) AS member_reciprocal_pairs_spans
 WHERE member_reciprocal_pairs_spans.lo <= member_reciprocal_pairs_spans.hi GROUP BY member_reciprocal_pairs_spans.a, member_reciprocal_pairs_spans.b, member_reciprocal_pairs_spans.dir),

@@ -19,7 +19,7 @@ FROM interactions LEFT OUTER JOIN person_keys AS actor_keys ON actor_keys.person
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
 pair_first_directions AS
 (SELECT pair_events_all.a AS a, pair_events_all.b AS b, pair_events_all.dir AS dir, min(pair_events_all.occurred_at) AS first_at
-FROM (SELECT CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.actor_id ELSE activity.target_id END AS a, CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.target_id ELSE activity.actor_id END AS b, CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
+FROM (SELECT CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.actor_id ELSE activity.target_id END * 4294967296 + CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.target_id ELSE activity.actor_id END AS a, 0 AS b, CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
 FROM activity
 WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND (activity.actor_ours = 1 AND activity.target_theirs = 1 OR activity.actor_theirs = 1 AND activity.target_ours = 1)) AS pair_events_all GROUP BY pair_events_all.a, pair_events_all.b, pair_events_all.dir),
 new_reciprocal_counts AS

@@ -23,11 +23,11 @@ FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00' AND activity.occurred_at < '2026-03-09 00:00:00'),
 outreach AS
 (SELECT outreach_asks.idx AS idx, outreach_asks.occurred_at AS occurred_at, outreach_answers.occurred_at AS answered_at
-FROM (SELECT weekly_activity.actor_id AS ours, weekly_activity.target_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx
+FROM (SELECT weekly_activity.actor_id AS ours, weekly_activity.target_id AS theirs, weekly_activity.occurred_at AS occurred_at, 1 AS is_ask, weekly_activity.idx AS idx, weekly_activity.actor_id * 4294967296 + weekly_activity.target_id AS pair
 FROM weekly_activity
-WHERE weekly_activity.talk = 1 AND weekly_activity.actor_ours = 1 AND weekly_activity.target_theirs = 1 AND weekly_activity.opens = 1) AS outreach_asks ASOF LEFT JOIN (SELECT activity.target_id AS ours, activity.actor_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx
+WHERE weekly_activity.talk = 1 AND weekly_activity.actor_ours = 1 AND weekly_activity.target_theirs = 1 AND weekly_activity.opens = 1) AS outreach_asks ASOF LEFT JOIN (SELECT activity.target_id AS ours, activity.actor_id AS theirs, activity.occurred_at AS occurred_at, 0 AS is_ask, CAST(NULL AS INTEGER) AS idx, activity.target_id * 4294967296 + activity.actor_id AS pair
 FROM activity
-WHERE activity.talk = 1 AND activity.actor_theirs = 1 AND activity.target_ours = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-16 00:00:00') AS outreach_answers ON outreach_answers.ours = outreach_asks.ours AND outreach_answers.theirs = outreach_asks.theirs AND outreach_answers.occurred_at > outreach_asks.occurred_at),
+WHERE activity.talk = 1 AND activity.actor_theirs = 1 AND activity.target_ours = 1 AND activity.occurred_at > '2026-02-16 00:00:00' AND activity.occurred_at <= '2026-03-16 00:00:00') AS outreach_answers ON outreach_answers.pair = outreach_asks.pair AND outreach_answers.occurred_at > outreach_asks.occurred_at),
 reply_rates AS
 (SELECT outreach.idx AS idx, CAST(sum(CASE WHEN (outreach.answered_at <= (outreach.occurred_at + to_seconds(604800))) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS reply_rate
 FROM outreach GROUP BY outreach.idx)
