@@ -90,9 +90,9 @@ def median(values: list[float]) -> float:
 
 
 def repeat(argv: list[str], times: int, *, cwd: Path, env: dict[str, str] | None = None,
-           timeout: float | None = None) -> tuple[float, float, float, Run]:
+           timeout: float | None = None) -> tuple[float, float, float, list[Run]]:
     """Run a command `times` times: (median seconds, median CPU seconds, max peak RSS MiB,
-    the last run)."""
+    the runs in order)."""
     runs = [run(argv, cwd=cwd, env=env, timeout=timeout) for _ in range(times)]
     return (median([r.seconds for r in runs]), median([r.cpu_seconds for r in runs]),
-            max(r.peak_rss_mib for r in runs), runs[-1])
+            max(r.peak_rss_mib for r in runs), runs)

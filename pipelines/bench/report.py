@@ -94,6 +94,7 @@ ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("load without GX sample: peak MiB", ("load", "without_gx_sample", "peak_rss_mib"), "{:,.0f}"),
     ("catalog 104 wk: wall s", ("catalog", "seconds"), "{:.2f}"),
     ("catalog 104 wk: net s", ("catalog", "net_seconds"), "{:.2f}"),
+    ("catalog 104 wk: each run, wall s", ("catalog", "runs_seconds"), "{:.2f}"),
     ("catalog 104 wk: peak RSS MiB", ("catalog", "peak_rss_mib"), "{:,.0f}"),
     ("catalog 104 wk from rollups: s", ("catalog", "from_rollups_seconds"), "{:.2f}"),
     ("weekly check: warm s", ("weekly", "warm_seconds"), "{:.3f}"),
@@ -135,6 +136,8 @@ def _get(result: dict[str, Any], path: tuple[str, ...]) -> Any:
 def _cell(value: Any, fmt: str) -> str:
     if isinstance(value, dict):  # the load phases
         return " / ".join(f"{v:.1f}" for v in value.values())
+    if isinstance(value, list):  # each run in order
+        return " / ".join(_num(v, fmt or "{}") for v in value)
     return _num(value, fmt or "{}")
 
 

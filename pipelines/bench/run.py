@@ -124,15 +124,18 @@ def load_phases(path: Path) -> dict[str, float]:
 
 def catalog(url: str, cwd: Path, times: int, env: dict[str, str] | None = LIVE,
             timeout: float | None = None) -> tuple[dict[str, float], list[dict]]:
-    """`rapport metrics --weeks 104 --format json`: median seconds, peak memory, its rows.
+    """`rapport metrics --weeks 104 --format json`: median seconds, peak memory, its rows, and
+    every run's seconds and CPU seconds in order (the first may read the file from disk).
 
     Computed live by default (RAPPORT_ROLLUPS=off): this is the engine's work, not a read-back.
     """
     argv = [*rapport_command(), "metrics", "--week", data.LAST_WEEK, "--weeks", str(WEEKS),
             "--format", "json", "--db", url]
-    seconds, cpu, rss, last = repeat(argv, times, cwd=cwd, env=env, timeout=timeout)
-    rows = json.loads(last.stdout)
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": rss, "values": len(rows)}, rows
+    seconds, cpu, rss, runs = repeat(argv, times, cwd=cwd, env=env, timeout=timeout)
+    rows = json.loads(runs[-1].stdout)
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mib": rss, "values": len(rows),
+            "runs_seconds": [r.seconds for r in runs],
+            "runs_cpu_seconds": [r.cpu_seconds for r in runs]}, rows
 
 
 def weekly(url: str, cwd: Path, env: dict[str, str] | None = None,

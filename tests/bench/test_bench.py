@@ -85,6 +85,12 @@ def test_the_next_week_loads_into_a_copy_and_recomputes_its_last_weeks(results):
             datetime(2026, 6, 1)  # the benchmark's warehouse itself is unchanged
 
 
+def test_the_catalog_keeps_each_of_its_runs(results):
+    catalog = results["doc"]["sizes"][0]["catalog"]
+    assert len(catalog["runs_seconds"]) == len(catalog["runs_cpu_seconds"]) == 1  # --catalog-runs
+    assert catalog["seconds"] == catalog["runs_seconds"][0] > 0
+
+
 def test_the_paired_ratio_is_the_median_of_its_pairs(results):
     paired = results["doc"]["sizes"][0]["catalog"]["paired_with_floor"]
     ratios = sorted(c / f for c, f in zip(paired["catalog_seconds"], paired["floor_seconds"]))
