@@ -284,6 +284,36 @@ def _week_bits_duckdb(element, compiler, **kw):
             f" << ({lo})::UHUGEINT)")
 
 
+class week_bit(ColumnElement):
+    """The set holding the one week index `idx` (0 <= idx < 128), as week_bits(idx, idx)."""
+
+    inherit_cache = False
+
+    def __init__(self, idx):
+        self.idx = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, idx)
+        self.type = sa.types.NullType()
+
+
+@compiles(week_bit, "duckdb")
+def _week_bit_duckdb(element, compiler, **kw):
+    return f"(1::UHUGEINT << ({compiler.process(element.idx, **kw)})::UHUGEINT)"
+
+
+class weeks_from(ColumnElement):
+    """The set of every week index from `lo` on (0 <= lo < 128), to AND with a week set."""
+
+    inherit_cache = False
+
+    def __init__(self, lo):
+        self.lo = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, lo)
+        self.type = sa.types.NullType()
+
+
+@compiles(weeks_from, "duckdb")
+def _weeks_from_duckdb(element, compiler, **kw):
+    return f"~((1::UHUGEINT << ({compiler.process(element.lo, **kw)})::UHUGEINT) - 1::UHUGEINT)"
+
+
 class has_week(ColumnElement):
     """Whether week `idx` is in a set built by week_bits (and combined with & or |)."""
 

@@ -5,6 +5,8 @@ shapes that make such SQL quadratic: joining every message to every later messag
 pair (answers are found with one running MIN over the pair's time-ordered stream instead), and
 joining every event to every week whose window contains it (events are first aggregated to
 (pair, direction, week), then turned into week intervals that are merged and intersected).
+On DuckDB, while the weeks fit in 128 bits, a key's weeks are one bit set instead of rows:
+the pair measures and the two-way threads then group their events once per key.
 """
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import sqlalchemy as sa
 
 from metrics import catalog as cat
 from metrics.dialects import asof_outerjoin, epoch_us, greatest, has_asof, has_person_keys, \
-    has_week, has_week_sets, least, shift, week_bits
-from metrics.measures import Group
+    has_week, has_week_sets, least, materialized, shift, week_bit, week_bits, weeks_from
+from metrics.measures import Group, combine
 from metrics.scope import Scope, activity, conversational, interval_index, nonempty, side, \
     week_index, weekly_activity, weeks_table
 
@@ -30,6 +32,8 @@ def _threads(metrics: list[cat.Metric], scope: Scope) -> Group:
     Each thread's messages are grouped once by unordered pair, with the first time of each
     direction as a conditional minimum: a pair is two-way from the later of the two.
     """
+    if has_week_sets(scope.engine, len(scope.weeks)):
+        return _threads_by_week_sets(metrics, scope)
     a = activity(scope)
     talk = sa.and_(conversational(a), nonempty(a.c.thread_id), a.c.actor_id != a.c.target_id,
                    a.c.occurred_at < scope.end)
@@ -68,6 +72,60 @@ def _threads(metrics: list[cat.Metric], scope: Scope) -> Group:
            .select_from(active.join(two_way, two_way.c.thread_id == active.c.thread_id)
                         .join(weeks, weeks.c.idx == active.c.idx))
            .group_by(active.c.idx).cte("conversation_counts"))
+    return Group(cte, {m.name: m.name for m in metrics})
+
+
+def _threads_by_week_sets(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """The two-way threads per week from one grouping of the thread's messages (DuckDB).
+
+    The grouping by (thread, pair) that finds when each pair became two-way also collects the
+    weeks in which the thread was active, as a week set: a message to oneself is in its own
+    pair, which never becomes two-way but marks its week. A thread counts in the weeks of its
+    set from the first week ending after it became two-way. There is no second pass over the
+    messages to list (week, thread), and no join on the text thread id.
+    """
+    a = activity(scope)
+    forward = sa.case((a.c.actor_id < a.c.target_id, 1), (a.c.actor_id > a.c.target_id, 0))
+    said = (sa.select(a.c.thread_id, least(a.c.actor_id, a.c.target_id).label("a"),
+                      greatest(a.c.actor_id, a.c.target_id).label("b"),
+                      forward.label("forward"), a.c.occurred_at, a.c.actor_ours,
+                      sa.case((a.c.occurred_at >= scope.start, week_bit(a.c.idx))).label("week"))
+            .where(conversational(a), nonempty(a.c.thread_id), a.c.occurred_at < scope.end)
+            .subquery("thread_messages"))
+    firsts = (sa.select(said.c.thread_id,
+                        sa.func.min(sa.case((said.c.forward == 1, said.c.occurred_at)))
+                        .label("there_at"),
+                        sa.func.min(sa.case((said.c.forward == 0, said.c.occurred_at)))
+                        .label("back_at"),
+                        sa.func.max(said.c.actor_ours).label("actor_ours"),
+                        sa.func.bit_or(said.c.week).label("weeks"))
+              .group_by(said.c.thread_id, said.c.a, said.c.b)
+              .subquery("thread_pair_firsts"))
+    both = sa.and_(firsts.c.there_at.is_not(None), firsts.c.back_at.is_not(None))
+    at = greatest(firsts.c.there_at, firsts.c.back_at)
+    threads = (sa.select(sa.func.min(sa.case((both, at))).label("any_at"),
+                         sa.func.min(sa.case((sa.and_(both, firsts.c.actor_ours == 1), at)))
+                         .label("us_at"),
+                         sa.func.bit_or(firsts.c.weeks).label("weeks"))
+               .group_by(firsts.c.thread_id).subquery("thread_weeks"))
+    ends = [w.end_utc for w in scope.weeks]
+
+    def counted_from(t: sa.ColumnElement) -> sa.ColumnElement:
+        # The weeks of the set ending after t.
+        return threads.c.weeks.op("&")(weeks_from(_first_week_after(t, ends)))
+
+    two_way = (sa.select(counted_from(threads.c.any_at).label("any_weeks"),
+                         sa.case((threads.c.us_at.is_not(None), counted_from(threads.c.us_at)))
+                         .label("us_weeks"))
+               .where(threads.c.any_at.is_not(None), threads.c.weeks.is_not(None))
+               .subquery("threads_two_way_weeks"))
+    weeks = weeks_table(scope)
+    columns = [sa.func.sum(_flag(has_week(two_way.c.us_weeks if m.param("with_us")
+                                           else two_way.c.any_weeks, weeks.c.idx)))
+               .label(m.name) for m in metrics]
+    cte = (sa.select(weeks.c.idx, *columns)
+           .select_from(weeks.join(two_way, has_week(two_way.c.any_weeks, weeks.c.idx)))
+           .group_by(weeks.c.idx).cte("conversation_counts"))
     return Group(cte, {m.name: m.name for m in metrics})
 
 
@@ -204,53 +262,97 @@ def _pair_events(scope: Scope, pairs: str, since: datetime | None) -> sa.Select:
                      a.c.occurred_at).where(rows)
 
 
-def _reciprocal_window(metrics: list[cat.Metric], scope: Scope) -> Group:
+def _pairs(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """The measures of one kind of pair: reciprocal pairs in a window, pairs newly reciprocal.
+
+    On DuckDB, while the weeks fit in one 128-bit integer, they share one grouping of the
+    pair's events by (pair, direction) (_pairs_by_week_sets). Elsewhere each has its own.
+    """
+    windows = [m for m in metrics if m.type == "reciprocal_window"]
+    firsts = [m for m in metrics if m.type == "first_reciprocal"]
+    pairs = str(windows[0].param("pairs")) if windows else "ours_theirs"
+    if has_week_sets(scope.engine, len(scope.weeks)):
+        return _pairs_by_week_sets(windows, firsts, pairs, scope)
+    groups = [_reciprocal_window(m, scope) for m in windows]
+    groups += [_first_reciprocal(m, scope) for m in firsts]
+    return combine(scope, f"{pairs}_pair_counts", groups)
+
+
+def _reciprocal_window(m: cat.Metric, scope: Scope) -> Group:
     """Pairs with both directions inside [end(W) − window, end(W)), for every week at once.
 
     An event at t counts for the weeks W with t < end(W) <= t + window: the interval
-    [lo(t), hi(t)] of week indexes. On DuckDB, while the weeks fit in one 128-bit integer, each
-    (pair, direction) becomes the bit set of its weeks (the OR of its events' intervals), the
-    two directions are AND-ed and the bits counted per week. Elsewhere events are aggregated to
-    (pair, dir, lo) keeping the latest t, intervals of one (pair, dir) are merged into islands,
-    the islands of the two directions intersected, and the counts per week summed from +1/−1 at
-    each intersection's ends. Both forms give the same numbers.
+    [lo(t), hi(t)] of week indexes. Events are aggregated to (pair, dir, lo) keeping the latest
+    t, intervals of one (pair, dir) are merged into islands, the islands of the two directions
+    intersected, and the counts per week summed from +1/−1 at each intersection's ends. The
+    week-set form (_pairs_by_week_sets) gives the same numbers.
     """
-    (m,) = metrics
     pairs, window = str(m.param("pairs")), timedelta(seconds=int(m.param("window")))
     ends = [w.end_utc for w in scope.weeks]
     events = _pair_events(scope, pairs, ends[0] - window).subquery(f"{m.name}_events")
-    # lo(t): the first week ending after t; hi(t): the last week whose window starts by t.
-    lo = greatest(interval_index(events.c.occurred_at, ends) + 1, sa.literal_column("0"))
-    last = sa.literal_column(str(len(ends) - 1))
-    if has_week_sets(scope.engine, len(ends)):
-        hi = least(interval_index(events.c.occurred_at, [e - window for e in ends]), last)
-        return _reciprocal_bits(m, scope, events, lo, hi)
+    lo = _first_week_after(events.c.occurred_at, ends)
     per_week = (sa.select(events.c.a, events.c.b, events.c.dir, lo.label("lo"),
                           sa.func.max(events.c.occurred_at).label("last_at"))
                 .group_by(events.c.a, events.c.b, events.c.dir, lo)
                 .subquery(f"{m.name}_pair_weeks"))
-    hi = least(interval_index(per_week.c.last_at, [e - window for e in ends]), last)
-    return _reciprocal_islands(m, scope, per_week, hi)
+    return _reciprocal_islands(m, scope, per_week, _last_week_by(per_week.c.last_at, ends,
+                                                                   window))
 
 
-def _reciprocal_bits(m: cat.Metric, scope: Scope, events: sa.Subquery,
-                     lo: sa.ColumnElement, hi: sa.ColumnElement) -> Group:
-    """The reciprocal pairs per week from bit sets of weeks (DuckDB)."""
-    spans = (sa.select(events.c.a, events.c.b, events.c.dir, lo.label("lo"), hi.label("hi"))
-             .subquery(f"{m.name}_spans"))
-    sets = (sa.select(spans.c.a, spans.c.b, spans.c.dir,
-                      sa.func.bit_or(week_bits(spans.c.lo, spans.c.hi)).label("weeks"))
-            .where(spans.c.lo <= spans.c.hi)
-            .group_by(spans.c.a, spans.c.b, spans.c.dir).cte(f"{m.name}_week_sets"))
-    x, y = sets.alias(f"{m.name}_there"), sets.alias(f"{m.name}_back")
-    both = (sa.select(x.c.weeks.op("&")(y.c.weeks).label("weeks"))
+def _first_week_after(t: sa.ColumnElement, ends: list[datetime]) -> sa.ColumnElement:
+    """lo(t): the index of the first week ending after t (0 when every week does)."""
+    return greatest(interval_index(t, ends) + 1, sa.literal_column("0"))
+
+
+def _last_week_by(t: sa.ColumnElement, ends: list[datetime],
+                  window: timedelta) -> sa.ColumnElement:
+    """hi(t): the index of the last week whose window [end − window, end) starts by t."""
+    return least(interval_index(t, [e - window for e in ends]),
+                 sa.literal_column(str(len(ends) - 1)))
+
+
+def _pairs_by_week_sets(windows: list[cat.Metric], firsts: list[cat.Metric], pairs: str,
+                        scope: Scope) -> Group:
+    """Reciprocal and newly reciprocal pairs from one grouping by (pair, direction) (DuckDB).
+
+    Each (pair, direction) keeps the time of its first event and, for each window, the bit set
+    of the weeks its events count for (the OR of their intervals [lo(t), hi(t)]). The two
+    directions of a pair are joined once: the AND of their sets holds the weeks the pair is
+    reciprocal, the later of their first times is when it became so.
+    """
+    ends = [w.end_utc for w in scope.weeks]
+    spans = {m.name: timedelta(seconds=int(m.param("window"))) for m in windows}
+    since = None if firsts else min(ends[0] - span for span in spans.values())
+    events = _pair_events(scope, pairs, since).subquery(f"{pairs}_pair_events")
+    t = events.c.occurred_at
+    lo = _first_week_after(t, ends)
+    kept = [sa.func.min(t).label("first_at")] if firsts else []
+    for name, span in spans.items():
+        hi = _last_week_by(t, ends, span)
+        kept.append(sa.func.bit_or(sa.case((lo <= hi, week_bits(lo, hi)))).label(name))
+    directions = (sa.select(events.c.a, events.c.b, events.c.dir, *kept)
+                  .group_by(events.c.a, events.c.b, events.c.dir)
+                  .cte(f"{pairs}_pair_directions"))
+    x, y = directions.alias(f"{pairs}_there"), directions.alias(f"{pairs}_back")
+    joined = [x.c[name].op("&")(y.c[name]).label(name) for name in spans]
+    if firsts:
+        joined.append(greatest(x.c.first_at, y.c.first_at).label("became_at"))
+    both = (sa.select(*joined)
             .select_from(x.join(y, sa.and_(y.c.a == x.c.a, y.c.b == x.c.b, y.c.dir == 1)))
-            .where(x.c.dir == 0).cte(f"{m.name}_both"))
+            .where(x.c.dir == 0).cte(f"{pairs}_reciprocal_pairs"))
+    if len(joined) > 1:
+        both = materialized(both)
     weeks = weeks_table(scope)
-    cte = (sa.select(weeks.c.idx, sa.func.count().label(m.name))
-           .select_from(weeks.join(both, has_week(both.c.weeks, weeks.c.idx)))
-           .group_by(weeks.c.idx).cte(f"{m.name}_counts"))
-    return Group(cte, {m.name: m.name})
+    groups = [Group(sa.select(weeks.c.idx, sa.func.count().label(name))
+                    .select_from(weeks.join(both, has_week(both.c[name], weeks.c.idx)))
+                    .group_by(weeks.c.idx).cte(f"{name}_counts"), {name: name})
+              for name in spans]
+    for m in firsts:
+        idx = week_index(scope, both.c.became_at).label("idx")
+        groups.append(Group(sa.select(idx, sa.func.count().label(m.name))
+                            .where(both.c.became_at >= scope.start)
+                            .group_by(idx).cte(f"{m.name}_counts"), {m.name: m.name}))
+    return combine(scope, f"{pairs}_pair_counts", groups)
 
 
 def _reciprocal_islands(m: cat.Metric, scope: Scope, per_week: sa.Subquery,
@@ -294,9 +396,8 @@ def _reciprocal_islands(m: cat.Metric, scope: Scope, per_week: sa.Subquery,
     return Group(cte, {m.name: m.name})
 
 
-def _first_reciprocal(metrics: list[cat.Metric], scope: Scope) -> Group:
+def _first_reciprocal(m: cat.Metric, scope: Scope) -> Group:
     """Pairs (ours, theirs) whose first O→P and first P→O are both done, counted at the later."""
-    (m,) = metrics
     events = _pair_events(scope, "ours_theirs", None).subquery("pair_events_all")
     firsts = (sa.select(events.c.a, events.c.b, events.c.dir,
                         sa.func.min(events.c.occurred_at).label("first_at"))
@@ -331,7 +432,6 @@ BUILDERS = {
     "thread_reciprocity": _threads,
     "reply_within": _reply_within,
     "response": _response,
-    "reciprocal": _reciprocal_window,
-    "first_reciprocal": _first_reciprocal,
+    "pairs": _pairs,
     "harm_after_automation": _harm_after_automation,
 }

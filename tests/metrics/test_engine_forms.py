@@ -1,10 +1,13 @@
 """The forms only DuckDB runs give the portable forms' numbers.
 
-On DuckDB, reciprocal relationships use bit sets of weeks (while the weeks fit in 128 bits;
-elsewhere, and for longer ranges, merged week intervals), and reply and response rates find the
-first answer after each message with an ASOF join (elsewhere, a running MIN over a window).
-Both forms are compiled here on the same synthetic warehouse and must agree week by week, in
-UTC and in a zone whose weeks change their UTC offset.
+On DuckDB, while the weeks fit in 128 bits, the measures that would otherwise list (week, key)
+rows hold each key's weeks as a bit set instead: reciprocal and newly reciprocal relationships
+(one grouping by pair and direction for both), two-way threads and the distinct counts
+(elsewhere, and for longer ranges: merged week intervals, and DISTINCT lists of weeks and keys).
+Reply and response rates find the first answer after each message with an ASOF join
+(elsewhere, a running MIN over a window). Both forms are compiled here on the same synthetic
+warehouse and must agree week by week, in UTC and in a zone whose weeks change their UTC
+offset.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ from pipelines import warehouse
 from tests.metrics.builder import Warehouse
 
 RECIPROCAL = ["reciprocal_relationships", "member_reciprocal_pairs"]
+WEEK_SETS = ["active_members", "advocates", "conversations", "conversations_with_us",
+             "reciprocal_relationships", "new_reciprocal_relationships", "member_reciprocal_pairs"]
 ANSWERS = ["reply_rate", "response_rate", "median_response_hours"]
 
 
@@ -37,6 +42,7 @@ def _values(url: str, scope: Scope, names: list[str] = RECIPROCAL) -> list[tuple
 
 @pytest.mark.parametrize("end_week, weeks, tz", [
     ("2026-W44", 104, "UTC"),               # the benchmark's range
+    ("2026-W44", 127, "UTC"),               # the longest: 128 weeks with the lead week
     ("2025-W40", 30, "America/New_York"),   # weeks that cross two offset changes
     ("2025-W02", 1, "UTC"),                 # one week
 ])
@@ -44,11 +50,44 @@ def test_week_sets_agree_with_the_portable_form(synthetic_url: str, end_week: st
                                                 tz: str) -> None:
     sets = Scope.of(end_week, weeks, tz=tz, engine="duckdb")
     portable = Scope.of(end_week, weeks, tz=tz)
-    sql = str(compile_metrics(RECIPROCAL, sets).compile(dialect=_duckdb_dialect()))
-    assert "bit_or" in sql  # the week-set form is the one compiled for DuckDB
-    got, expected = _values(synthetic_url, sets), _values(synthetic_url, portable)
+    sql = str(compile_metrics(WEEK_SETS, sets).compile(dialect=_duckdb_dialect()))
+    # The week-set forms are the ones compiled for DuckDB: no list of (week, key) rows.
+    assert "bit_or" in sql and "count(DISTINCT" not in sql and "threads_active" not in sql
+    assert sql.count("GROUP BY ours_theirs_pair_events.a") == 1  # one grouping, two measures
+    got, expected = _values(synthetic_url, sets, WEEK_SETS), _values(synthetic_url, portable,
+                                                                      WEEK_SETS)
     assert got == expected
-    assert sum(row[1] for row in expected) > 0  # the data has reciprocal pairs to count
+    if weeks > 1:  # every measure has something to count
+        assert all(any(column) for column in list(zip(*expected))[1:])
+
+
+@pytest.mark.parametrize("names", [["conversations"], ["conversations_with_us"],
+                                   ["new_reciprocal_relationships"], ["advocates"],
+                                   ["active_members", "messages_sent"]])
+def test_each_week_set_measure_alone_agrees(synthetic_url: str, names: list[str]) -> None:
+    scopes = (Scope.of("2026-W44", 104, engine="duckdb"), Scope.of("2026-W44", 104))
+    got, expected = (_values(synthetic_url, scope, names) for scope in scopes)
+    assert got == expected
+
+
+def test_a_thread_counts_in_the_weeks_of_every_message(tmp_path) -> None:
+    """Two-way in week 1; in week 2 its only message is to oneself, in week 3 it is silent,
+    in week 4 a third person writes into it. A second thread is never two-way."""
+    url = f"duckdb:///{tmp_path / 'threads.duckdb'}"
+    w = Warehouse(url)
+    us, p, q = w.person("x:us", ours=True), w.person("x:p"), w.person("x:q")
+    w.say("2026-01-06 10:00", p, us, kind="reply", thread="x:t1")
+    w.say("2026-01-07 10:00", us, p, kind="reply", thread="x:t1")
+    w.say("2026-01-13 10:00", p, p, kind="reply", thread="x:t1")
+    w.say("2026-01-27 10:00", q, p, kind="reply", thread="x:t1")
+    w.say("2026-01-06 11:00", q, us, kind="reply", thread="x:t2")
+    w.say("2026-01-13 11:00", q, us, kind="reply", thread="x:t2")
+    w.save()
+    for engine in ("duckdb", None):
+        got = _values(url, Scope.of("2026-W05", 4, engine=engine),
+                      ["conversations", "conversations_with_us"])
+        assert got == [("2026-W02", 1, 1), ("2026-W03", 1, 1), ("2026-W04", 0, 0),
+                       ("2026-W05", 1, 1)], engine
 
 
 @pytest.mark.parametrize("end_week, weeks, tz", [
@@ -142,8 +181,9 @@ def test_ranges_beyond_128_weeks_use_the_portable_form() -> None:
     assert not has_week_sets("duckdb", 129)
     assert not has_week_sets("postgresql", 10)
     long = Scope.of("2026-W44", 200, engine="duckdb")
-    sql = str(compile_metrics(RECIPROCAL, long).compile(dialect=_duckdb_dialect()))
+    sql = str(compile_metrics(WEEK_SETS, long).compile(dialect=_duckdb_dialect()))
     assert "bit_or" not in sql and "_islands" in sql
+    assert "count(DISTINCT" in sql and "threads_active" in sql
 
 
 def _duckdb_dialect():

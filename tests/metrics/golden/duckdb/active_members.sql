@@ -21,9 +21,11 @@ weekly_activity AS
 (SELECT activity.occurred_at AS occurred_at, activity.actor_id AS actor_id, activity.target_id AS target_id, activity.kind AS kind, activity.thread_id AS thread_id, activity.opens AS opens, activity.talk AS talk, activity.automated AS automated, activity.idx AS idx, activity.actor_ours AS actor_ours, activity.actor_theirs AS actor_theirs, activity.target_ours AS target_ours, activity.target_theirs AS target_theirs
 FROM activity
 WHERE activity.occurred_at >= '2026-02-16 00:00:00' AND activity.occurred_at < '2026-03-09 00:00:00'),
-interaction_counts AS
-(SELECT weekly_activity.idx AS idx, count(DISTINCT CASE WHEN (weekly_activity.actor_theirs = 1) THEN weekly_activity.actor_id END) AS active_members
-FROM weekly_activity GROUP BY weekly_activity.idx)
- SELECT weeks.week, coalesce(interaction_counts.active_members, 0) AS active_members
-FROM weeks LEFT OUTER JOIN interaction_counts ON interaction_counts.idx = weeks.idx - 0
+distinct_actor_id_counts AS
+(SELECT weeks.idx AS idx, sum(CASE WHEN (((actor_id_week_sets.active_members) >> (weeks.idx)::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT) THEN 1 ELSE 0 END) AS active_members
+FROM weeks JOIN (SELECT bit_or(CASE WHEN (weekly_activity.actor_theirs = 1) THEN (1::UHUGEINT << (weekly_activity.idx)::UHUGEINT) END) AS active_members
+FROM weekly_activity
+WHERE weekly_activity.actor_id IS NOT NULL AND weekly_activity.actor_theirs = 1 GROUP BY weekly_activity.actor_id) AS actor_id_week_sets ON (((actor_id_week_sets.active_members) >> (weeks.idx)::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT) GROUP BY weeks.idx)
+ SELECT weeks.week, coalesce(distinct_actor_id_counts.active_members, 0) AS active_members
+FROM weeks LEFT OUTER JOIN distinct_actor_id_counts ON distinct_actor_id_counts.idx = weeks.idx - 0
 WHERE weeks.idx >= 1 ORDER BY weeks.idx

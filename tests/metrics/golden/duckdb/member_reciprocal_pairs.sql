@@ -17,20 +17,18 @@ activity AS MATERIALIZED
 FROM (SELECT interactions.occurred_at AS occurred_at, actor_keys.person_key AS actor_id, target_keys.person_key AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (actor_keys.ours = 1) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND target_keys.ours = 1) THEN 1 ELSE 0 END AS target_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS has_target, ((epoch_us(interactions.occurred_at) - -4276800000000000) // 604800000000) - 10000 AS idx
 FROM interactions LEFT OUTER JOIN person_keys AS actor_keys ON actor_keys.person_id = interactions.actor_id LEFT OUTER JOIN person_keys AS target_keys ON target_keys.person_id = interactions.target_id
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
-member_reciprocal_pairs_week_sets AS
-(SELECT member_reciprocal_pairs_spans.a AS a, member_reciprocal_pairs_spans.b AS b, member_reciprocal_pairs_spans.dir AS dir, bit_or((((1::UHUGEINT << (member_reciprocal_pairs_spans.hi - member_reciprocal_pairs_spans.lo + 1)::UHUGEINT) - 1::UHUGEINT) << (member_reciprocal_pairs_spans.lo)::UHUGEINT)) AS weeks
-FROM (SELECT member_reciprocal_pairs_events.a AS a, member_reciprocal_pairs_events.b AS b, member_reciprocal_pairs_events.dir AS dir, GREATEST((((epoch_us(member_reciprocal_pairs_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) AS lo, LEAST(((epoch_us(member_reciprocal_pairs_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2) AS hi
+members_pair_directions AS
+(SELECT members_pair_events.a AS a, members_pair_events.b AS b, members_pair_events.dir AS dir, bit_or(CASE WHEN (GREATEST((((epoch_us(members_pair_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) <= LEAST(((epoch_us(members_pair_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2)) THEN (((1::UHUGEINT << (LEAST(((epoch_us(members_pair_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2) - GREATEST((((epoch_us(members_pair_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) + 1)::UHUGEINT) - 1::UHUGEINT) << (GREATEST((((epoch_us(members_pair_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0))::UHUGEINT) END) AS member_reciprocal_pairs
 FROM (SELECT LEAST(activity.actor_id, activity.target_id) * 4294967296 + GREATEST(activity.actor_id, activity.target_id) AS a, 0 AS b, CASE WHEN (activity.actor_id < activity.target_id) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
 FROM activity
-WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND activity.occurred_at >= '2025-11-25 00:00:00' AND activity.actor_theirs = 1 AND activity.target_theirs = 1 AND activity.actor_id != activity.target_id) AS member_reciprocal_pairs_events) AS member_reciprocal_pairs_spans
-WHERE member_reciprocal_pairs_spans.lo <= member_reciprocal_pairs_spans.hi GROUP BY member_reciprocal_pairs_spans.a, member_reciprocal_pairs_spans.b, member_reciprocal_pairs_spans.dir),
-member_reciprocal_pairs_both AS
-(SELECT member_reciprocal_pairs_there.weeks & member_reciprocal_pairs_back.weeks AS weeks
-FROM member_reciprocal_pairs_week_sets AS member_reciprocal_pairs_there JOIN member_reciprocal_pairs_week_sets AS member_reciprocal_pairs_back ON member_reciprocal_pairs_back.a = member_reciprocal_pairs_there.a AND member_reciprocal_pairs_back.b = member_reciprocal_pairs_there.b AND member_reciprocal_pairs_back.dir = 1
-WHERE member_reciprocal_pairs_there.dir = 0),
+WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND activity.occurred_at >= '2025-11-25 00:00:00' AND activity.actor_theirs = 1 AND activity.target_theirs = 1 AND activity.actor_id != activity.target_id) AS members_pair_events GROUP BY members_pair_events.a, members_pair_events.b, members_pair_events.dir),
+members_reciprocal_pairs AS
+(SELECT members_there.member_reciprocal_pairs & members_back.member_reciprocal_pairs AS member_reciprocal_pairs
+FROM members_pair_directions AS members_there JOIN members_pair_directions AS members_back ON members_back.a = members_there.a AND members_back.b = members_there.b AND members_back.dir = 1
+WHERE members_there.dir = 0),
 member_reciprocal_pairs_counts AS
 (SELECT weeks.idx AS idx, count(*) AS member_reciprocal_pairs
-FROM weeks JOIN member_reciprocal_pairs_both ON (((member_reciprocal_pairs_both.weeks) >> (weeks.idx)::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT) GROUP BY weeks.idx)
+FROM weeks JOIN members_reciprocal_pairs ON (((members_reciprocal_pairs.member_reciprocal_pairs) >> (weeks.idx)::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT) GROUP BY weeks.idx)
  SELECT weeks.week, coalesce(member_reciprocal_pairs_counts.member_reciprocal_pairs, 0) AS member_reciprocal_pairs
 FROM weeks LEFT OUTER JOIN member_reciprocal_pairs_counts ON member_reciprocal_pairs_counts.idx = weeks.idx - 0
 WHERE weeks.idx >= 1 ORDER BY weeks.idx

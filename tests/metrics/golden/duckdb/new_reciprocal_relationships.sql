@@ -17,17 +17,19 @@ activity AS MATERIALIZED
 FROM (SELECT interactions.occurred_at AS occurred_at, actor_keys.person_key AS actor_id, target_keys.person_key AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (actor_keys.ours = 1) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND target_keys.ours = 1) THEN 1 ELSE 0 END AS target_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS has_target, ((epoch_us(interactions.occurred_at) - -4276800000000000) // 604800000000) - 10000 AS idx
 FROM interactions LEFT OUTER JOIN person_keys AS actor_keys ON actor_keys.person_id = interactions.actor_id LEFT OUTER JOIN person_keys AS target_keys ON target_keys.person_id = interactions.target_id
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
-pair_first_directions AS
-(SELECT pair_events_all.a AS a, pair_events_all.b AS b, pair_events_all.dir AS dir, min(pair_events_all.occurred_at) AS first_at
+ours_theirs_pair_directions AS
+(SELECT ours_theirs_pair_events.a AS a, ours_theirs_pair_events.b AS b, ours_theirs_pair_events.dir AS dir, min(ours_theirs_pair_events.occurred_at) AS first_at
 FROM (SELECT CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.actor_id ELSE activity.target_id END * 4294967296 + CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.target_id ELSE activity.actor_id END AS a, 0 AS b, CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
 FROM activity
-WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND (activity.actor_ours = 1 AND activity.target_theirs = 1 OR activity.actor_theirs = 1 AND activity.target_ours = 1)) AS pair_events_all GROUP BY pair_events_all.a, pair_events_all.b, pair_events_all.dir),
-new_reciprocal_counts AS
-(SELECT ((epoch_us(pairs_became_reciprocal.at) - -4276800000000000) // 604800000000) - 10000 AS idx, count(*) AS new_reciprocal_relationships
-FROM (SELECT GREATEST(first_out.first_at, first_in.first_at) AS at
-FROM pair_first_directions AS first_out JOIN pair_first_directions AS first_in ON first_in.a = first_out.a AND first_in.b = first_out.b AND first_in.dir = 1
-WHERE first_out.dir = 0) AS pairs_became_reciprocal
-WHERE pairs_became_reciprocal.at >= '2026-02-16 00:00:00' GROUP BY ((epoch_us(pairs_became_reciprocal.at) - -4276800000000000) // 604800000000) - 10000)
- SELECT weeks.week, coalesce(new_reciprocal_counts.new_reciprocal_relationships, 0) AS new_reciprocal_relationships
-FROM weeks LEFT OUTER JOIN new_reciprocal_counts ON new_reciprocal_counts.idx = weeks.idx - 0
+WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND (activity.actor_ours = 1 AND activity.target_theirs = 1 OR activity.actor_theirs = 1 AND activity.target_ours = 1)) AS ours_theirs_pair_events GROUP BY ours_theirs_pair_events.a, ours_theirs_pair_events.b, ours_theirs_pair_events.dir),
+ours_theirs_reciprocal_pairs AS
+(SELECT GREATEST(ours_theirs_there.first_at, ours_theirs_back.first_at) AS became_at
+FROM ours_theirs_pair_directions AS ours_theirs_there JOIN ours_theirs_pair_directions AS ours_theirs_back ON ours_theirs_back.a = ours_theirs_there.a AND ours_theirs_back.b = ours_theirs_there.b AND ours_theirs_back.dir = 1
+WHERE ours_theirs_there.dir = 0),
+new_reciprocal_relationships_counts AS
+(SELECT ((epoch_us(ours_theirs_reciprocal_pairs.became_at) - -4276800000000000) // 604800000000) - 10000 AS idx, count(*) AS new_reciprocal_relationships
+FROM ours_theirs_reciprocal_pairs
+WHERE ours_theirs_reciprocal_pairs.became_at >= '2026-02-16 00:00:00' GROUP BY ((epoch_us(ours_theirs_reciprocal_pairs.became_at) - -4276800000000000) // 604800000000) - 10000)
+ SELECT weeks.week, coalesce(new_reciprocal_relationships_counts.new_reciprocal_relationships, 0) AS new_reciprocal_relationships
+FROM weeks LEFT OUTER JOIN new_reciprocal_relationships_counts ON new_reciprocal_relationships_counts.idx = weeks.idx - 0
 WHERE weeks.idx >= 1 ORDER BY weeks.idx

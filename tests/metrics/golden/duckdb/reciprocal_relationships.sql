@@ -17,20 +17,18 @@ activity AS MATERIALIZED
 FROM (SELECT interactions.occurred_at AS occurred_at, actor_keys.person_key AS actor_id, target_keys.person_key AS target_id, interactions.kind AS kind, interactions.thread_id AS thread_id, CASE WHEN (interactions.in_reply_to IS NULL OR interactions.in_reply_to = '') THEN 1 ELSE 0 END AS opens, CASE WHEN (interactions.kind IN ('reply', 'comment', 'mention', 'dm') AND interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS talk, CASE WHEN (interactions.automated = true) THEN 1 ELSE 0 END AS automated, CASE WHEN (actor_keys.ours = 1) THEN 1 ELSE 0 END AS actor_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '' AND target_keys.ours = 1) THEN 1 ELSE 0 END AS target_is_ours, CASE WHEN (interactions.target_id IS NOT NULL AND interactions.target_id != '') THEN 1 ELSE 0 END AS has_target, ((epoch_us(interactions.occurred_at) - -4276800000000000) // 604800000000) - 10000 AS idx
 FROM interactions LEFT OUTER JOIN person_keys AS actor_keys ON actor_keys.person_id = interactions.actor_id LEFT OUTER JOIN person_keys AS target_keys ON target_keys.person_id = interactions.target_id
 WHERE interactions.occurred_at < '2026-03-16 00:00:00') AS tagged),
-reciprocal_relationships_week_sets AS
-(SELECT reciprocal_relationships_spans.a AS a, reciprocal_relationships_spans.b AS b, reciprocal_relationships_spans.dir AS dir, bit_or((((1::UHUGEINT << (reciprocal_relationships_spans.hi - reciprocal_relationships_spans.lo + 1)::UHUGEINT) - 1::UHUGEINT) << (reciprocal_relationships_spans.lo)::UHUGEINT)) AS weeks
-FROM (SELECT reciprocal_relationships_events.a AS a, reciprocal_relationships_events.b AS b, reciprocal_relationships_events.dir AS dir, GREATEST((((epoch_us(reciprocal_relationships_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) AS lo, LEAST(((epoch_us(reciprocal_relationships_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2) AS hi
+ours_theirs_pair_directions AS
+(SELECT ours_theirs_pair_events.a AS a, ours_theirs_pair_events.b AS b, ours_theirs_pair_events.dir AS dir, bit_or(CASE WHEN (GREATEST((((epoch_us(ours_theirs_pair_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) <= LEAST(((epoch_us(ours_theirs_pair_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2)) THEN (((1::UHUGEINT << (LEAST(((epoch_us(ours_theirs_pair_events.occurred_at) - -4283971200000000) // 604800000000) - 10000, 2) - GREATEST((((epoch_us(ours_theirs_pair_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0) + 1)::UHUGEINT) - 1::UHUGEINT) << (GREATEST((((epoch_us(ours_theirs_pair_events.occurred_at) - -4276195200000000) // 604800000000) - 10000) + 1, 0))::UHUGEINT) END) AS reciprocal_relationships
 FROM (SELECT CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.actor_id ELSE activity.target_id END * 4294967296 + CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN activity.target_id ELSE activity.actor_id END AS a, 0 AS b, CASE WHEN (activity.actor_ours = 1 AND activity.target_theirs = 1) THEN 0 ELSE 1 END AS dir, activity.occurred_at AS occurred_at
 FROM activity
-WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND activity.occurred_at >= '2025-11-25 00:00:00' AND (activity.actor_ours = 1 AND activity.target_theirs = 1 OR activity.actor_theirs = 1 AND activity.target_ours = 1)) AS reciprocal_relationships_events) AS reciprocal_relationships_spans
-WHERE reciprocal_relationships_spans.lo <= reciprocal_relationships_spans.hi GROUP BY reciprocal_relationships_spans.a, reciprocal_relationships_spans.b, reciprocal_relationships_spans.dir),
-reciprocal_relationships_both AS
-(SELECT reciprocal_relationships_there.weeks & reciprocal_relationships_back.weeks AS weeks
-FROM reciprocal_relationships_week_sets AS reciprocal_relationships_there JOIN reciprocal_relationships_week_sets AS reciprocal_relationships_back ON reciprocal_relationships_back.a = reciprocal_relationships_there.a AND reciprocal_relationships_back.b = reciprocal_relationships_there.b AND reciprocal_relationships_back.dir = 1
-WHERE reciprocal_relationships_there.dir = 0),
+WHERE activity.talk = 1 AND activity.occurred_at < '2026-03-09 00:00:00' AND activity.occurred_at >= '2025-11-25 00:00:00' AND (activity.actor_ours = 1 AND activity.target_theirs = 1 OR activity.actor_theirs = 1 AND activity.target_ours = 1)) AS ours_theirs_pair_events GROUP BY ours_theirs_pair_events.a, ours_theirs_pair_events.b, ours_theirs_pair_events.dir),
+ours_theirs_reciprocal_pairs AS
+(SELECT ours_theirs_there.reciprocal_relationships & ours_theirs_back.reciprocal_relationships AS reciprocal_relationships
+FROM ours_theirs_pair_directions AS ours_theirs_there JOIN ours_theirs_pair_directions AS ours_theirs_back ON ours_theirs_back.a = ours_theirs_there.a AND ours_theirs_back.b = ours_theirs_there.b AND ours_theirs_back.dir = 1
+WHERE ours_theirs_there.dir = 0),
 reciprocal_relationships_counts AS
 (SELECT weeks.idx AS idx, count(*) AS reciprocal_relationships
-FROM weeks JOIN reciprocal_relationships_both ON (((reciprocal_relationships_both.weeks) >> (weeks.idx)::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT) GROUP BY weeks.idx)
+FROM weeks JOIN ours_theirs_reciprocal_pairs ON (((ours_theirs_reciprocal_pairs.reciprocal_relationships) >> (weeks.idx)::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT) GROUP BY weeks.idx)
  SELECT weeks.week, coalesce(reciprocal_relationships_counts.reciprocal_relationships, 0) AS reciprocal_relationships
 FROM weeks LEFT OUTER JOIN reciprocal_relationships_counts ON reciprocal_relationships_counts.idx = weeks.idx - 0
 WHERE weeks.idx >= 1 ORDER BY weeks.idx
