@@ -8,6 +8,8 @@ constructs; each renders portable SQL by default and engine-specific SQL where n
 - `shift(ts, seconds)`: a timestamp moved by a whole number of seconds.
 - `greatest(a, b)` / `least(a, b)`: the larger / smaller of two non-null values.
 - `materialized(cte)`: compute a shared CTE once where the engine accepts the hint.
+- `has_person_keys`, `has_week_sets`, `has_middle_values`, `has_asof`: whether an engine gets a
+  measure's faster form (DuckDB); the others compile the portable form.
 - `prepare_session(conn)`: planner settings a connection needs before it runs the catalog.
 
 SQLite stores SQLAlchemy DateTime values as text `YYYY-MM-DD HH:MM:SS.ffffff` and compares them
@@ -329,6 +331,19 @@ class has_week(ColumnElement):
 def _has_week_duckdb(element, compiler, **kw):
     bits, idx = compiler.process(element.bits, **kw), compiler.process(element.idx, **kw)
     return f"((({bits}) >> ({idx})::UHUGEINT) & 1::UHUGEINT = 1::UHUGEINT)"
+
+
+# ---- the middle values of a group: DuckDB's quantile_disc ----------------------------------
+
+def has_middle_values(engine: str | None) -> bool:
+    """Whether the engine returns a group's lower middle value as an aggregate.
+
+    DuckDB's quantile_disc(x, 0.5) is the lower of the two middle values (the middle one when
+    there is an odd number), and −quantile_disc(−x, 0.5) the upper: a median taken as their
+    mean is the mean of the same one or two values that the portable form picks with a window,
+    without sorting each week's rows.
+    """
+    return engine == "duckdb"
 
 
 # ---- the first later row of another table: DuckDB's ASOF join ------------------------------

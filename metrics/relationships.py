@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from metrics import catalog as cat
-from metrics.dialects import asof_outerjoin, epoch_us, greatest, has_asof, has_person_keys, \
-    has_week, has_week_sets, least, materialized, shift, week_bit, week_bits, weeks_from
+from metrics.dialects import asof_outerjoin, epoch_us, greatest, has_asof, has_middle_values, \
+    has_person_keys, has_week, has_week_sets, least, materialized, shift, week_bit, week_bits, \
+    weeks_from
 from metrics.measures import Group, combine
 from metrics.scope import Scope, activity, conversational, interval_index, nonempty, side, \
     week_index, weekly_activity, weeks_table
@@ -214,16 +215,13 @@ def _response(metrics: list[cat.Metric], scope: Scope) -> Group:
     hours = (sa.cast(epoch_us(asked.c.answered_at) - epoch_us(asked.c.occurred_at), sa.Double)
              / 3600e6).label("hours")
     waits = sa.select(asked.c.idx, hours).where(in_time).subquery("response_waits")
-    ranked = sa.select(
-        waits.c.idx, waits.c.hours,
-        sa.func.row_number().over(partition_by=waits.c.idx, order_by=waits.c.hours).label("rn"),
-        sa.func.count().over(partition_by=waits.c.idx).label("n"),
-    ).subquery("response_waits_ranked")
-    # The middle value, or the two middle values when n is even: 2·rn ∈ {n, n+1, n+2}.
-    middle = sa.or_(2 * ranked.c.rn == ranked.c.n, 2 * ranked.c.rn == ranked.c.n + 1,
-                    2 * ranked.c.rn == ranked.c.n + 2)
-    medians = (sa.select(ranked.c.idx, sa.func.avg(ranked.c.hours).label("median"))
-               .where(middle).group_by(ranked.c.idx).cte("response_medians"))
+    if has_middle_values(scope.engine):
+        lower = sa.func.quantile_disc(waits.c.hours, 0.5)
+        upper = -sa.func.quantile_disc(-waits.c.hours, 0.5)
+        medians = (sa.select(waits.c.idx, ((lower + upper) / 2).label("median"))
+                   .group_by(waits.c.idx).cte("response_medians"))
+    else:
+        medians = _medians(waits)
     columns, names = [], {}
     for m in metrics:
         col = rates.c.rate if m.type == "response_within" else medians.c.median
@@ -233,6 +231,20 @@ def _response(metrics: list[cat.Metric], scope: Scope) -> Group:
            .select_from(rates.outerjoin(medians, medians.c.idx == rates.c.idx))
            .cte("responses"))
     return Group(cte, names)
+
+
+def _medians(waits: sa.Subquery) -> sa.CTE:
+    """Each week's median wait: the mean of its middle value, or of its two middle values."""
+    ranked = sa.select(
+        waits.c.idx, waits.c.hours,
+        sa.func.row_number().over(partition_by=waits.c.idx, order_by=waits.c.hours).label("rn"),
+        sa.func.count().over(partition_by=waits.c.idx).label("n"),
+    ).subquery("response_waits_ranked")
+    # The middle value, or the two middle values when n is even: 2·rn ∈ {n, n+1, n+2}.
+    middle = sa.or_(2 * ranked.c.rn == ranked.c.n, 2 * ranked.c.rn == ranked.c.n + 1,
+                    2 * ranked.c.rn == ranked.c.n + 2)
+    return (sa.select(ranked.c.idx, sa.func.avg(ranked.c.hours).label("median"))
+            .where(middle).group_by(ranked.c.idx).cte("response_medians"))
 
 
 def _pair_events(scope: Scope, pairs: str, since: datetime | None) -> sa.Select:

@@ -32,12 +32,10 @@ response_rates AS
 (SELECT inbound.idx AS idx, CAST(sum(CASE WHEN (inbound.answered_at <= (inbound.occurred_at + to_seconds(172800))) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) / count(*) AS rate
 FROM inbound GROUP BY inbound.idx),
 response_medians AS
-(SELECT response_waits_ranked.idx AS idx, avg(response_waits_ranked.hours) AS median
-FROM (SELECT response_waits.idx AS idx, response_waits.hours AS hours, row_number() OVER (PARTITION BY response_waits.idx ORDER BY response_waits.hours) AS rn, count(*) OVER (PARTITION BY response_waits.idx) AS n
+(SELECT response_waits.idx AS idx, (quantile_disc(response_waits.hours, 0.5) + -quantile_disc(-response_waits.hours, 0.5)) / 2 AS median
 FROM (SELECT inbound.idx AS idx, CAST(epoch_us(inbound.answered_at) - epoch_us(inbound.occurred_at) AS DOUBLE PRECISION) / 3600000000.0 AS hours
 FROM inbound
-WHERE inbound.answered_at <= (inbound.occurred_at + to_seconds(172800))) AS response_waits) AS response_waits_ranked
-WHERE 2 * response_waits_ranked.rn = response_waits_ranked.n OR 2 * response_waits_ranked.rn = response_waits_ranked.n + 1 OR 2 * response_waits_ranked.rn = response_waits_ranked.n + 2 GROUP BY response_waits_ranked.idx),
+WHERE inbound.answered_at <= (inbound.occurred_at + to_seconds(172800))) AS response_waits GROUP BY response_waits.idx),
 responses AS
 (SELECT response_rates.idx AS idx, response_medians.median AS median_response_hours
 FROM response_rates LEFT OUTER JOIN response_medians ON response_medians.idx = response_rates.idx)
