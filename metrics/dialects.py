@@ -268,15 +268,23 @@ def has_week_sets(engine: str | None, weeks: int) -> bool:
     return engine == "duckdb" and weeks <= WEEK_BITS
 
 
-class week_bits(ColumnElement):
-    """The set of week indexes lo..hi as the bits of one 128-bit integer (0 <= lo <= hi < 128)."""
+class _week_set_sql(ColumnElement):
+    """An expression on week sets, built from the named SQL expressions in `parts`."""
 
     inherit_cache = False
+    parts: tuple[str, ...] = ()
+    type = sa.types.NullType()
 
-    def __init__(self, lo, hi):
-        self.lo = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, lo)
-        self.hi = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, hi)
-        self.type = sa.types.NullType()
+    def __init__(self, *values):
+        for name, value in zip(self.parts, values, strict=True):
+            setattr(self, name, sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole,
+                                                        value))
+
+
+class week_bits(_week_set_sql):
+    """The set of week indexes lo..hi as the bits of one 128-bit integer (0 <= lo <= hi < 128)."""
+
+    parts = ("lo", "hi")
 
 
 @compiles(week_bits, "duckdb")
@@ -286,14 +294,10 @@ def _week_bits_duckdb(element, compiler, **kw):
             f" << ({lo})::UHUGEINT)")
 
 
-class week_bit(ColumnElement):
+class week_bit(_week_set_sql):
     """The set holding the one week index `idx` (0 <= idx < 128), as week_bits(idx, idx)."""
 
-    inherit_cache = False
-
-    def __init__(self, idx):
-        self.idx = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, idx)
-        self.type = sa.types.NullType()
+    parts = ("idx",)
 
 
 @compiles(week_bit, "duckdb")
@@ -301,14 +305,10 @@ def _week_bit_duckdb(element, compiler, **kw):
     return f"(1::UHUGEINT << ({compiler.process(element.idx, **kw)})::UHUGEINT)"
 
 
-class weeks_from(ColumnElement):
+class weeks_from(_week_set_sql):
     """The set of every week index from `lo` on (0 <= lo < 128), to AND with a week set."""
 
-    inherit_cache = False
-
-    def __init__(self, lo):
-        self.lo = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, lo)
-        self.type = sa.types.NullType()
+    parts = ("lo",)
 
 
 @compiles(weeks_from, "duckdb")
@@ -316,15 +316,11 @@ def _weeks_from_duckdb(element, compiler, **kw):
     return f"~((1::UHUGEINT << ({compiler.process(element.lo, **kw)})::UHUGEINT) - 1::UHUGEINT)"
 
 
-class has_week(ColumnElement):
+class has_week(_week_set_sql):
     """Whether week `idx` is in a set built by week_bits (and combined with & or |)."""
 
-    inherit_cache = False
-
-    def __init__(self, bits, idx):
-        self.bits = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, bits)
-        self.idx = sa.sql.coercions.expect(sa.sql.roles.ExpressionElementRole, idx)
-        self.type = sa.Boolean()
+    parts = ("bits", "idx")
+    type = sa.Boolean()
 
 
 @compiles(has_week, "duckdb")

@@ -58,7 +58,7 @@ def _interaction_counts(metrics: list[cat.Metric], scope: Scope) -> Group:
             distinct.append(m)
         else:
             columns.append(sa.func.count(sa.distinct(sa.case((cond, rows.c[m.column])))).label(m.name))
-    groups = [_distinct_by_week_sets(distinct, column, scope)
+    groups = [_distinct_by_week_sets([m for m in distinct if m.column == column], scope)
               for column in dict.fromkeys(m.column for m in distinct)]
     if columns:
         cte = sa.select(rows.c.idx, *columns).group_by(rows.c.idx).cte("interaction_counts")
@@ -66,12 +66,12 @@ def _interaction_counts(metrics: list[cat.Metric], scope: Scope) -> Group:
     return combine(scope, "interaction_totals", groups)
 
 
-def _distinct_by_week_sets(metrics: list[cat.Metric], column: str, scope: Scope) -> Group:
-    """The distinct values of `column` per week, as the number of values whose week set holds
-    the week: one group per value (120,000 people at 10M interactions) instead of one per
-    (week, value) (1.1M), each metric's rows OR-ing their week into the value's set."""
+def _distinct_by_week_sets(metrics: list[cat.Metric], scope: Scope) -> Group:
+    """The distinct values of the metrics' column per week, as the number of values whose week
+    set holds the week: one group per value (120,000 people at 10M interactions) instead of one
+    per (week, value) (1.1M), each metric's rows OR-ing their week into the value's set."""
     rows = weekly_activity(scope)
-    metrics = [m for m in metrics if m.column == column]
+    column = metrics[0].column
     conds = {m.name: row_filter(rows, m.filters) for m in metrics}
     value = rows.c[column]
     kept = [sa.func.bit_or(sa.case((cond, week_bit(rows.c.idx)))).label(name)
