@@ -9,27 +9,32 @@ details; one more result per table, `<table>.gx_suite`, says whether GX ran and 
 the rules (`passed`), disagrees (`failed`: the SQL rendering of a check is wrong), or could not
 run (`could_not_run`, with GX's error).
 
-Cost is bounded: the sample does not grow with the file; GX is imported in a background
-thread from the start of the load (`prefetch`); the loader only draws the sample, and a worker
-thread counts it in SQL, converts it and validates it while the loader goes on. A file's transaction stores its SQL check results with a `could_not_run`
+Cost is bounded: the sample does not grow with the file. GX runs in a worker process started
+at the beginning of the load (`prefetch`), which imports it while the loader stages; the loader
+only draws each sample and hands it over, and the worker counts it in SQL, converts it and
+validates it while the loader goes on. The worker runs at a lower priority (NICENESS): on a
+machine whose cores the engine keeps busy, GX's import and validation take the time the loader
+leaves idle (its Python steps, its writes to disk) instead of competing with it, and being
+another process it never holds the loader's interpreter lock. The loader's own process imports
+neither GX nor pandas. A file's transaction stores its SQL check results with a `could_not_run`
 placeholder per sample (`placeholders`: what stays stored if the load stops before GX is done);
 the loader joins GX once, after the last file (`finish`), and stores its verdicts in their
 place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every record).
 """
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
 import sys
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
+from pipelines.quality import gx_worker
 from pipelines.quality.checks import ERROR, LOAD, RECORD, Check
 from pipelines.quality.gx_run import COULD_NOT_RUN, FAILED, PASSED, Verdict
 from pipelines.quality.suites import suite
@@ -47,8 +52,8 @@ UNUSED_BACKENDS = ("pyspark", "py4j", "snowflake", "databricks", "trino", "sqlal
 # about a third of GX's import. The load's import leaves them unexecuted until first used.
 DEFERRED = ("altair", "scipy.stats")
 
-_executor: ThreadPoolExecutor | None = None
-_import_thread: threading.Thread | None = None
+# How much lower than the loader the worker runs (os.nice): it gets a core when one is idle.
+NICENESS = 10
 _PENDING = "_gx_pending"  # attribute of the load's summary holding its running validations
 
 
@@ -58,7 +63,7 @@ class _Pending:
     checks: list[Check]
     sample_rows: int
     sql_counts: dict[str, int | str]  # filled when the worker is done
-    future: Future
+    answer: Callable[[], tuple[dict[str, int | str], list[Verdict]]]  # waits for the worker
     started: float
 
 
@@ -69,18 +74,13 @@ def enabled() -> bool:
 
 
 class _LoadImports(importlib.abc.MetaPathFinder):
-    """For imports made by one thread only: UNUSED_BACKENDS unimportable, DEFERRED lazy.
+    """For the worker process: UNUSED_BACKENDS unimportable, DEFERRED lazy.
 
     A DEFERRED module is the real one, loaded by `importlib.util.LazyLoader`: its code runs
     when an attribute of it is first read, by whichever code reads it.
     """
 
-    def __init__(self, thread: threading.Thread):
-        self.thread = thread
-
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if threading.current_thread() is not self.thread:
-            return None
         if any(name == b or name.startswith(b + ".") for b in UNUSED_BACKENDS):
             raise ModuleNotFoundError(f"{name} is not used to validate at load", name=name)
         if name in DEFERRED:
@@ -91,44 +91,38 @@ class _LoadImports(importlib.abc.MetaPathFinder):
         return None
 
 
-def _import_gx() -> None:
+def start_worker() -> None:
+    """The worker process's start: lower its priority, then import pandas and GX.
+
+    GX's optional backends (Spark, BigQuery, Snowflake, Trino) are left out for the whole
+    process: GX then sees them as not installed, which they need not be to validate a
+    DataFrame. The DEFERRED modules are imported lazily.
+    """
+    try:
+        os.nice(NICENESS)
+    except OSError:  # not allowed here: the worker runs at the loader's priority
+        pass
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    finder = _LoadImports(threading.current_thread())
-    sys.meta_path.insert(0, finder)
+    sys.meta_path.insert(0, _LoadImports())
     try:
         import pandas  # noqa: F401
         import great_expectations  # noqa: F401
 
         from pipelines.quality import gx_expectations  # noqa: F401
-    except Exception:  # the validation imports it again and reports the error there
+    except Exception:  # noqa: BLE001 - the validation imports it again and reports the error
         pass
-    finally:
-        sys.meta_path.remove(finder)
 
 
 def prefetch() -> None:
-    """Start importing Great Expectations (and pandas) in a background thread when loads use it.
-
-    Its optional backends (Spark, BigQuery, Snowflake, Trino) are left out: GX then sees them
-    as not installed, which they need not be to validate a DataFrame. Other threads, and
-    later imports, still import them as usual. The DEFERRED modules are imported lazily.
-    """
-    global _import_thread
-    if enabled() and _import_thread is None and "great_expectations" not in sys.modules:
-        _import_thread = threading.Thread(target=_import_gx, name="gx-import-at-load", daemon=True)
-        _import_thread.start()
+    """Start the worker process when loads use Great Expectations, so that it imports GX (and
+    pandas) while the load stages its first files."""
+    if enabled():
+        gx_worker.worker()
 
 
 def load_checks(table: str) -> list[Check]:
     """The checks of a table's suite that a load can judge on its own records."""
     return [c for c in suite(table) if c.scope in (RECORD, LOAD)]
-
-
-def _worker() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gx-validate")
-    return _executor
 
 
 def _sample(dcon: Any, table: str) -> Any:
@@ -167,9 +161,9 @@ def sql_counts(sample: Any, checks: list[Check], now: datetime) -> dict[str, int
     return counts
 
 
-def _judge(sample: Any, checks: list[Check], now: datetime,
+def judge(sample: Any, checks: list[Check], now: datetime,
            table: str) -> tuple[dict[str, int | str], list[Verdict]]:
-    """(the SQL counts, GX's verdicts) on one sample; runs in the worker thread."""
+    """(the SQL counts, GX's verdicts) on one sample; runs in the worker process."""
     from pipelines.quality.gx_run import frame_for_gx, validate_frame
 
     counts = sql_counts(sample, checks, now)
@@ -181,7 +175,7 @@ def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
     """Sample the checked batch of `table`; count it in SQL and run GX on it in the background.
 
     Only the sample is taken here (it reads the load's open transaction); the rest runs in the
-    worker thread, off the loader's way.
+    worker process, off the loader's way.
     """
     if not enabled():
         return
@@ -189,15 +183,19 @@ def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
     checks = load_checks(table)
     try:
         sample = _sample(dcon, table)
-        future = _worker().submit(_judge, sample, checks, now, table)
+        worker = gx_worker.worker()
+        answer = functools.partial(worker.result, worker.submit(sample, checks, now, table))
         rows = sample.num_rows
-    except Exception as exc:
-        future = Future()
-        future.set_exception(exc)
+    except Exception as exc:  # noqa: BLE001 - stored as could_not_run by `finish`
+        answer = functools.partial(_raise, exc)
         rows = 0
     if not hasattr(owner, _PENDING):
         setattr(owner, _PENDING, [])
-    getattr(owner, _PENDING).append(_Pending(table, checks, rows, {}, future, started))
+    getattr(owner, _PENDING).append(_Pending(table, checks, rows, {}, answer, started))
+
+
+def _raise(exc: Exception) -> Any:
+    raise exc
 
 
 PENDING_ERROR = "the load stopped before Great Expectations had validated the sample"
@@ -223,9 +221,11 @@ def finish(owner: object, make_check: Any) -> list[Any]:
         delattr(owner, _PENDING)
     for pending in pendings:
         try:
-            pending.sql_counts, verdicts = pending.future.result()
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            pending.sql_counts, verdicts = pending.answer()
+        except Exception as exc:  # noqa: BLE001 - stored as could_not_run, with why
+            # A WorkerError's text names the worker's error, or why the worker is gone.
+            error = (str(exc) if isinstance(exc, gx_worker.WorkerError)
+                     else f"{type(exc).__name__}: {str(exc)[:200]}")
             verdicts = [Verdict(c.name, c.severity, COULD_NOT_RUN, error=error) for c in pending.checks]
         seconds = round(time.perf_counter() - pending.started, 3)
         by_name = {v.check: v for v in verdicts}

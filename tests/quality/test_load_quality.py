@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -185,8 +186,8 @@ def test_a_file_commits_its_sample_as_not_yet_validated_until_gx_has_run(
     assert json.loads(kind[0])["gx"]["status"] == "failed"
 
 
-def test_the_load_imports_great_expectations_without_backends_it_does_not_use() -> None:
-    """Spark (installed for the test suite) stays out of the load's GX import, and only there."""
+def test_the_worker_imports_great_expectations_without_backends_it_does_not_use() -> None:
+    """Spark (installed for the test suite) stays out of the validating process's GX import."""
     import importlib.util
     import subprocess
     import sys
@@ -194,26 +195,27 @@ def test_the_load_imports_great_expectations_without_backends_it_does_not_use() 
     from tests.conftest import need
 
     need(importlib.util.find_spec("pyspark") is not None, "pyspark (a test extra) is installed")
-    code = ("import os, sys; os.environ['RAPPORT_LOAD_GX'] = 'sample'\n"
+    code = ("import sys\n"
             "from pipelines.quality import at_load\n"
-            "at_load.prefetch(); at_load._import_thread.join()\n"
+            "at_load.start_worker()\n"
             "from great_expectations.compatibility import pyspark as gx_spark\n"
             "print('great_expectations' in sys.modules, 'pyspark' in sys.modules, "
             "type(gx_spark.pyspark).__name__)\n"
-            "import pyspark; print(pyspark.__name__)\n")
+            "try:\n    import pyspark\nexcept ModuleNotFoundError as exc:\n    print(exc)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split("\n")[:2] == ["True False NotImported", "pyspark"]
+    assert out.stdout.split("\n")[:2] == ["True False NotImported",
+                                          "pyspark is not used to validate at load"]
 
 
-def test_the_load_defers_the_modules_one_unused_expectation_imports() -> None:
-    """altair and scipy.stats are imported by the load's GX import but not run until used; GX
+def test_the_worker_defers_the_modules_one_unused_expectation_imports() -> None:
+    """altair and scipy.stats are imported by the worker's GX import but not run until used; GX
     still validates, and the modules work when something reads them."""
     import subprocess
     import sys
 
-    code = ("import math, os, sys; os.environ['RAPPORT_LOAD_GX'] = 'sample'\n"
+    code = ("import math, sys\n"
             "from pipelines.quality import at_load\n"
-            "at_load.prefetch(); at_load._import_thread.join()\n"
+            "at_load.start_worker()\n"
             "print('altair' in sys.modules, 'altair.vegalite' in sys.modules, "
             "'scipy.stats' in sys.modules, 'scipy.stats._distn_infrastructure' in sys.modules)\n"
             "from scipy import stats\n"
@@ -222,3 +224,72 @@ def test_the_load_defers_the_modules_one_unused_expectation_imports() -> None:
             "import altair; print(altair.Chart.__name__)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:3] == ["True False True False", "True True", "Chart"]
+
+
+def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
+        tmp_path: Path) -> None:
+    """The loading process imports neither GX nor pandas; its worker, niced, gives the verdicts.
+
+    Run in a new process: the test process has imported both long before.
+    """
+    import subprocess
+    import sys
+
+    from pipelines.quality import at_load
+
+    folder = write_folder(tmp_path / "export", people=PEOPLE, interactions=INTERACTIONS)
+    code = ("import json, os, sys\n"
+            "from datetime import datetime\n"
+            "from pathlib import Path\n"
+            "from pipelines.load import load_paths\n"
+            "from pipelines.quality import gx_worker\n"
+            f"summaries = load_paths([Path({str(folder)!r})], "
+            f"{'duckdb:///' + str(tmp_path / 'w.duckdb')!r}, now=datetime(2026, 11, 20, 12))\n"
+            "worker = gx_worker.worker().process.pid\n"
+            "print(json.dumps({'gx': 'great_expectations' in sys.modules,\n"
+            "    'pandas': 'pandas' in sys.modules, 'worker': worker != os.getpid(),\n"
+            "    'nice': [os.getpriority(os.PRIO_PROCESS, p) for p in (0, worker)],\n"
+            "    'suites': sorted((c.check, c.status) for s in summaries for c in s.checks\n"
+            "                     if c.check.endswith('gx_suite'))}))\n")
+    env = {**os.environ, "RAPPORT_LOAD_GX": "sample"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    ours, workers = seen.pop("nice")
+    assert workers == min(ours + at_load.NICENESS, 19)
+    assert seen == {"gx": False, "pandas": False, "worker": True,
+                    "suites": [["interactions.gx_suite", "passed"], ["people.gx_suite", "passed"]]}
+
+
+def test_a_worker_that_ends_before_answering_leaves_the_load_whole(
+        duckdb_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker is killed right after the first sample is handed over: that file's data is
+    loaded, its GX suite is stored as could_not_run naming why, and the next load validates."""
+    from pipelines.quality import at_load, gx_worker
+
+    gx_worker.worker().close()  # a new worker, busy importing GX when it is killed
+    start = at_load.start
+    killed: list[int] = []
+
+    def start_then_kill(dcon, table, now, owner) -> None:
+        start(dcon, table, now, owner)
+        if not killed:
+            process = gx_worker.worker().process
+            process.kill()
+            killed.append(process.wait())
+
+    monkeypatch.setattr(at_load, "start", start_then_kill)
+    folder = write_folder(tmp_path / "export", interactions=INTERACTIONS)
+    (s,) = load_paths([folder], duckdb_url, now=NOW)
+    assert (s.loaded, s.quarantined) == (4, 3)
+    suite = next(c for c in s.checks if c.check == "interactions.gx_suite")
+    assert suite.status == "could_not_run"
+    assert killed == [-9]
+    assert {e for e in suite.details["errors"].values()} == {
+        "the validating process ended (exit code -9) before it answered"}
+    assert query(duckdb_url, "SELECT count(*) FROM interactions") == [(4,)]
+
+    monkeypatch.setattr(at_load, "start", start)
+    again = write_folder(tmp_path / "again", people=PEOPLE)
+    (s,) = load_paths([again], duckdb_url, now=NOW)
+    assert next(c for c in s.checks if c.check == "people.gx_suite").status == "passed"
