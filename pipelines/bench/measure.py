@@ -1,4 +1,4 @@
-"""Measuring a command: wall time and the peak resident memory of the process that ran it."""
+"""Measuring a command: wall time, CPU time and peak resident memory, helper processes included."""
 from __future__ import annotations
 
 import os
@@ -24,11 +24,77 @@ class Run:
     """One finished command."""
 
     seconds: float
+    # The command's own peak plus each helper process's peak (a load validates its samples in
+    # one): an upper bound on the memory they held at any one moment.
     peak_rss_mib: float
-    cpu_seconds: float  # user + system: steadier than wall time on a busy machine
+    cpu_seconds: float  # user + system, helpers included: steadier than wall time
     returncode: int
     stdout: str
     stderr: str
+    helpers_peak_rss_mib: float = 0.0  # the part of peak_rss_mib that its helpers held
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes started by `pid` and by them (Linux /proc; none elsewhere)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children") as handle:
+                    children = [int(c) for c in handle.read().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def _peak_kib(pid: int) -> int:
+    """A process's peak resident memory so far (VmHWM), 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class _Peaks:
+    """Watches a command and its descendant processes every `every` seconds for their peaks.
+
+    A process's peak only grows, so the last look before it ends is close to its true peak.
+    wait4 reports the largest single peak among the command and its helpers, not their sum.
+    """
+
+    def __init__(self, pid: int, every: float = 0.05):
+        self.pid, self.every, self.own, self.helpers = pid, every, 0, {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.done.wait(self.every):
+            self.own = max(self.own, _peak_kib(self.pid))
+            for helper in _descendants(self.pid):
+                self.helpers[helper] = max(self.helpers.get(helper, 0), _peak_kib(helper))
+
+    def stop(self, largest_kib: int) -> tuple[float, float]:
+        """(the command's own peak, its helpers' peaks summed), in MiB, given wait4's largest.
+
+        When the largest peak is above every helper's, it is the command's own, exactly;
+        otherwise the command's own is the last look at it.
+        """
+        self.done.set()
+        self.thread.join()
+        own = largest_kib if largest_kib > max(self.helpers.values(), default=0) else self.own
+        return own / 1024, sum(self.helpers.values()) / 1024
 
 
 def rapport_command() -> list[str]:
@@ -43,14 +109,18 @@ def rapport_command() -> list[str]:
 def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of benchmarked commands: UTC weeks, no analytics, no default DB URL."""
     env = {k: v for k, v in os.environ.items() if k != "RAPPORT_DB_URL"}
-    env.update({"RAPPORT_TZ": "UTC", "GX_ANALYTICS_ENABLED": "false", "PYTHONUNBUFFERED": "1"})
+    # A load validates its samples with Great Expectations unless a figure says otherwise,
+    # whatever the caller's environment says.
+    env.update({"RAPPORT_TZ": "UTC", "GX_ANALYTICS_ENABLED": "false", "PYTHONUNBUFFERED": "1",
+                "RAPPORT_LOAD_GX": "sample"})
     env.update(extra or {})
     return env
 
 
 def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
         check: bool = True, timeout: float | None = None) -> Run:
-    """Run argv to completion; wall seconds and the child's peak RSS (from wait4's rusage).
+    """Run argv to completion; wall seconds, CPU seconds (wait4's rusage, which counts the
+    helper processes the command waited for) and peak RSS (its own plus its helpers').
 
     Past `timeout` seconds the child is killed and BenchTimeout raised.
     """
@@ -59,11 +129,13 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
         started = time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, env=env or bench_env(), stdout=out, stderr=err,
                                  stdin=subprocess.DEVNULL)
+        peaks = _Peaks(child.pid)
         timer = threading.Timer(timeout, child.kill) if timeout else None
         if timer:
             timer.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        own_mib, helpers_mib = peaks.stop(usage.ru_maxrss)
         if timer:
             timer.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -71,8 +143,8 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
     stderr = err_path.read_text(errors="replace")
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
-    result = Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
-                 child.returncode, stdout, stderr)
+    result = Run(seconds, own_mib + helpers_mib, usage.ru_utime + usage.ru_stime,
+                 child.returncode, stdout, stderr, helpers_mib)
     if timeout and seconds >= timeout and child.returncode != 0:
         raise BenchTimeout(f"{' '.join(argv)} was stopped after {timeout:.0f} s")
     if check and child.returncode != 0:

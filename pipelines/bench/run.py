@@ -78,7 +78,8 @@ def load(dataset: data.Dataset, url: str, cwd: Path, env: dict[str, str] | None 
     return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds, "rows": rows,
             "rows_per_second": rows / result.seconds,
             "interactions_per_second": dataset.interactions / result.seconds,
-            "peak_rss_mib": result.peak_rss_mib}
+            "peak_rss_mib": result.peak_rss_mib,
+            "helpers_peak_rss_mib": result.helpers_peak_rss_mib}
 
 
 def load_floor(dataset: data.Dataset, folder: Path) -> dict[str, float]:

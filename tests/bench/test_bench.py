@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def test_every_figure_is_in_the_json(results):
     missing = [".".join(p) for p in FIGURES if not isinstance(_at(size, p), (int, float))]
     assert missing == []
     assert size["load"]["rows"] == sum(size["rows"].values()) > SIZE
+    # The load's GX worker is a process of its own: its memory is counted in the load's peak.
+    assert 0 < size["load"]["helpers_peak_rss_mib"] < size["load"]["peak_rss_mib"]
 
 
 def test_the_next_week_loads_into_a_copy_and_recomputes_its_last_weeks(results):
@@ -238,3 +241,18 @@ def test_the_load_floor_types_keys_and_skips(tmp_path: Path):
             ("x:3", datetime(2026, 5, 4, 9, tzinfo=timezone.utc), True)]
         with pytest.raises(duckdb.ConstraintException):
             con.execute("INSERT INTO interactions SELECT * FROM interactions LIMIT 1")
+
+
+def test_a_commands_peak_memory_counts_its_helper_processes(tmp_path: Path) -> None:
+    """A command whose child holds about 200 MiB: wait4 alone would report the parent's peak;
+    the measured peak adds the child's, and the child's CPU time is counted too."""
+    from pipelines.bench.measure import run as measure
+
+    child = ("import time; size = 200 * 1024 * 1024; block = bytearray(size); "
+             "block[::4096] = b'x' * (size // 4096); time.sleep(0.5)")
+    parent = (f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], "
+              "check=True)")
+    result = measure([sys.executable, "-c", parent], cwd=tmp_path, env=dict(os.environ))
+    assert 200 <= result.helpers_peak_rss_mib < 260
+    assert result.peak_rss_mib - result.helpers_peak_rss_mib < 100  # the parent's own
+    assert result.cpu_seconds >= 0.05  # writing 200 MiB in the child
