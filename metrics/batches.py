@@ -37,12 +37,23 @@ def statements(names: list[str], interactions: int, limit: float | None,
     """The metrics of each statement computing `names` for `weeks` weeks (None: many) over
     `interactions` rows under a memory `limit` in bytes (None: unbounded), in order."""
     heavy = [n for n in names if cat.metric(n).type in KEEP_EVERY_PAIR]
-    per_gib = (SHORT_SPLIT_ABOVE_PER_GIB if weeks is not None and weeks <= SHORT_SPAN_WEEKS
-               else SPLIT_ABOVE_PER_GIB)
-    if limit is None or interactions <= per_gib * limit / _UNITS["GiB"] \
-            or not heavy or len(heavy) == len(names):
+    if _fits(interactions, limit, weeks) or not heavy or len(heavy) == len(names):
         return [names]
     return [heavy, [n for n in names if n not in heavy]]
+
+
+def side_by_side(interactions: int, limit: float | None, weeks: int | None = None) -> bool:
+    """Whether two catalogs over at most `interactions` rows each may run at once under a
+    memory `limit` in bytes: one over twice as many would stay one statement. Never when the
+    limit is unknown."""
+    return limit is not None and _fits(2 * interactions, limit, weeks)
+
+
+def _fits(interactions: int, limit: float | None, weeks: int | None) -> bool:
+    """Whether the whole catalog over `interactions` rows is one statement under `limit`."""
+    per_gib = (SHORT_SPLIT_ABOVE_PER_GIB if weeks is not None and weeks <= SHORT_SPAN_WEEKS
+               else SPLIT_ABOVE_PER_GIB)
+    return limit is None or interactions <= per_gib * limit / _UNITS["GiB"]
 
 
 def memory_limit(conn: sa.Connection) -> float | None:

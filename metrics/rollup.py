@@ -22,14 +22,17 @@ answer, only how fast it comes. RAPPORT_ROLLUPS=off turns them off.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import sqlalchemy as sa
 
@@ -39,6 +42,9 @@ from metrics.dialects import engine_of, is_embedded_duckdb, prepare_session
 from metrics.weeks import monday_of, next_week, reporting_zone, shift, week_of_instant, \
     week_range
 from pipelines import warehouse
+
+if TYPE_CHECKING:
+    from metrics.scope import Scope
 
 ENV = "RAPPORT_ROLLUPS"
 MAX_WEEKS = 520  # ten years of weeks; a longer history is computed live before that
@@ -194,22 +200,53 @@ def refresh(engine: sa.Engine, tz: str | None = None, memory: str | None = None,
         # Each run: the platform filter computed, and the platforms its values are stored for.
         # With one platform, its values are all platforms' ones: computed once, stored twice.
         runs = ([(None, [EVERY_PLATFORM, *found])] if len(found) == 1 else
-                [(None, [EVERY_PLATFORM]), *((p, [p]) for p in found)])
-        for done, (platform, keys) in enumerate(runs if count else []):
-            what = f"weekly rollups{prefix}: {platform or 'all platforms'}"
-            _tell(progress, what, done, len(runs))
-            scope = Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
-            split = batches.statements(names, batches.interactions(conn, platform), limit, count)
-            rows = batches.catalog_rows(conn, split, scope)
-            _store(conn, [(key, r["week"], n, None if r[n] is None else float(r[n]))
-                          for key in keys for r in rows for n in names])
-            _tell(progress, what, done + 1, len(runs))
+                [(None, [EVERY_PLATFORM]), *((p, [p]) for p in found)]) if count else []
+        sizes = [batches.interactions(conn, platform) for platform, _ in runs]
+        scopes = [Scope.of(last_week, count, platform, tz=tz, engine=engine_of(conn))
+                  for platform, _ in runs]
+        splits = [batches.statements(names, size, limit, count) for size in sizes]
+        with _computing(engine, conn, sizes, count) as compute:
+            pending = [compute(split, scope) for split, scope in zip(splits, scopes)]
+            for done, ((platform, keys), rows_of) in enumerate(zip(runs, pending)):
+                what = f"weekly rollups{prefix}: {platform or 'all platforms'}"
+                _tell(progress, what, done, len(runs))
+                rows = rows_of()
+                _store(conn, [(key, r["week"], n, None if r[n] is None else float(r[n]))
+                              for key in keys for r in rows for n in names])
+                _tell(progress, what, done + 1, len(runs))
         state = {"tz": _zone_name(tz), "code": code_signature(), "fingerprint": fingerprint(conn),
                  "first_week": first_week, "last_week": last_week,
                  "refreshed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         conn.execute(rollup_state.delete())
         conn.execute(rollup_state.insert(), [{"name": k, "value": v} for k, v in state.items()])
     return count
+
+
+@contextlib.contextmanager
+def _computing(engine: sa.Engine, conn: sa.Connection, sizes: list[int],
+               weeks: int) -> Iterator[Callable[[list[list[str]], Scope], Callable[[], list[dict]]]]:
+    """How the refresh computes its catalogs: `compute(split, scope)` starts one and returns
+    what waits for its rows.
+
+    On an embedded DuckDB file with two cores or more, two catalogs run at once, each on a
+    connection of its own to the committed data, when two of the largest fit in the memory
+    limit side by side (`batches.side_by_side`): one catalog alone leaves a core idle part
+    of its time (the four of a 1M warehouse's refresh: 1.33-1.47 s one at a time, 1.19-1.27 s
+    two at once). Elsewhere, and for catalogs too large to share the memory, one at a time on
+    `conn`, each computed when waited for.
+    """
+    at_once = (len(sizes) > 1 and (os.cpu_count() or 1) > 1 and is_embedded_duckdb(conn)
+               and batches.side_by_side(max(sizes), batches.memory_limit(conn), weeks))
+    if not at_once:
+        yield lambda split, scope: functools.partial(batches.catalog_rows, conn, split, scope)
+        return
+
+    def rows(split: list[list[str]], scope: Scope) -> list[dict]:
+        with engine.connect() as own:
+            return batches.catalog_rows(own, split, scope)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rollups") as pool:
+        yield lambda split, scope: pool.submit(rows, split, scope).result
 
 
 def _partial(conn: sa.Connection, tz: str | None, changes: Changes) -> tuple[str, int, str] | None:

@@ -152,6 +152,50 @@ def test_a_catalog_too_large_for_the_memory_bound_is_two_statements_that_cover_i
         ["messages_sent", "followers"]]  # nothing that keeps every pair: nothing to split
 
 
+def test_two_catalogs_run_at_once_only_when_both_fit_in_the_memory_bound() -> None:
+    gib = 2 ** 30
+    assert batches.side_by_side(1_000_000, 0.93 * gib)  # a 1M load under its 1GB
+    assert not batches.side_by_side(3_300_000, 0.93 * gib)  # one fits, two would split
+    assert not batches.side_by_side(10_000_000, 0.93 * gib)
+    assert batches.side_by_side(10_000_000, 16 * gib)
+    assert not batches.side_by_side(1_000, None)  # the limit is not known
+
+
+def test_catalogs_computed_two_at_once_store_what_one_at_a_time_does(duckdb_url: str,
+                                                                     monkeypatch) -> None:
+    """A refresh with two cores runs its catalogs on two threads (own connections); with one
+    core it runs them in turn on its own connection: the same values stored."""
+    import threading
+
+    monkeypatch.setenv(rollup.ENV, "on")
+    _community(duckdb_url)
+    threads: list[str] = []
+    rows = batches.catalog_rows
+    monkeypatch.setattr(batches, "catalog_rows", lambda *a: threads.append(
+        threading.current_thread().name) or rows(*a))
+    engine = warehouse.make_engine(duckdb_url)
+
+    def stored() -> list[dict]:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(
+                sa.select(rollup.rollup_weekly).order_by(*rollup.rollup_weekly.c)).mappings()]
+
+    try:
+        monkeypatch.setattr(rollup.os, "cpu_count", lambda: 2)
+        rollup.refresh(engine, memory="1GB")
+        together, at_once = stored(), threads[:]
+        threads.clear()
+        monkeypatch.setattr(rollup.os, "cpu_count", lambda: 1)
+        rollup.refresh(engine, memory="1GB")
+        in_turn = stored()
+    finally:
+        engine.dispose()
+    assert len(at_once) == 3 and all(t.startswith("rollups") for t in at_once)
+    assert threads == [threading.current_thread().name] * 3
+    assert len(together) == 3 * 8 * len(rollup.cat.CATALOG)
+    assert _same(together, in_turn)
+
+
 def test_a_refresh_in_two_statements_stores_what_one_statement_does(duckdb_url: str,
                                                                     monkeypatch) -> None:
     monkeypatch.setenv(rollup.ENV, "on")
