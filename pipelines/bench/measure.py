@@ -69,11 +69,14 @@ def _peak_kib(pid: int) -> int:
 class _Peaks:
     """Watches a command and its descendant processes every `every` seconds for their peaks.
 
-    A process's peak only grows, so the last look before it ends is close to its true peak.
-    wait4 reports the largest single peak among the command and its helpers, not their sum.
+    A process's peak (VmHWM) only grows, so any look after its peak sees it; a command's last
+    moments (its exit) make no new peak. wait4's figure is not used where a look was taken:
+    it is the largest peak among the command and its helpers, not their sum, and Linux starts
+    it from the peak of the process that started the command (here, the benchmark or the
+    test process) at exec.
     """
 
-    def __init__(self, pid: int, every: float = 0.05):
+    def __init__(self, pid: int, every: float = 0.02):
         self.pid, self.every, self.own, self.helpers = pid, every, 0, {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
@@ -85,16 +88,12 @@ class _Peaks:
             for helper in _descendants(self.pid):
                 self.helpers[helper] = max(self.helpers.get(helper, 0), _peak_kib(helper))
 
-    def stop(self, largest_kib: int) -> tuple[float, float]:
-        """(the command's own peak, its helpers' peaks summed), in MiB, given wait4's largest.
-
-        When the largest peak is above every helper's, it is the command's own, exactly;
-        otherwise the command's own is the last look at it.
-        """
+    def stop(self, waited_kib: int) -> tuple[float, float]:
+        """(the command's own peak, its helpers' peaks summed), in MiB; wait4's figure stands
+        for the command's own when no look was taken (a command of a few milliseconds)."""
         self.done.set()
         self.thread.join()
-        own = largest_kib if largest_kib > max(self.helpers.values(), default=0) else self.own
-        return own / 1024, sum(self.helpers.values()) / 1024
+        return (self.own or waited_kib) / 1024, sum(self.helpers.values()) / 1024
 
 
 def rapport_command() -> list[str]:

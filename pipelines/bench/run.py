@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import shutil
 import sys
 import time
@@ -355,6 +356,10 @@ def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
             doc["targets"] = report.judge(doc)
             report.write(doc, out)
     doc["machine"]["load_average_end"] = os.getloadavg()
+    # The benchmark process's own peak. Linux starts a command's wait4 ru_maxrss from its
+    # starter's peak at that moment: the peaks reported before change 42 were at least that.
+    doc["machine"]["bench_process_peak_rss_mib"] = \
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     doc["seconds"] = (datetime.now(timezone.utc) - started).total_seconds()
     return doc
 

@@ -244,15 +244,21 @@ def test_the_load_floor_types_keys_and_skips(tmp_path: Path):
 
 
 def test_a_commands_peak_memory_counts_its_helper_processes(tmp_path: Path) -> None:
-    """A command whose child holds about 200 MiB: wait4 alone would report the parent's peak;
-    the measured peak adds the child's, and the child's CPU time is counted too."""
+    """A small command whose child holds about 200 MiB, measured from a process that has held
+    300 MiB: wait4 alone would report the largest of the three peaks (Linux starts a command's
+    from its starter's); the measured peak is the command's own plus its child's, and the
+    child's CPU time is counted too."""
     from pipelines.bench.measure import run as measure
 
+    size = 300 * 1024 * 1024
+    ballast = bytearray(size)
+    ballast[::4096] = b"x" * (size // 4096)
     child = ("import time; size = 200 * 1024 * 1024; block = bytearray(size); "
              "block[::4096] = b'x' * (size // 4096); time.sleep(0.5)")
     parent = (f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], "
               "check=True)")
     result = measure([sys.executable, "-c", parent], cwd=tmp_path, env=dict(os.environ))
+    del ballast
     assert 200 <= result.helpers_peak_rss_mib < 260
     assert result.peak_rss_mib - result.helpers_peak_rss_mib < 100  # the parent's own
     assert result.cpu_seconds >= 0.05  # writing 200 MiB in the child
