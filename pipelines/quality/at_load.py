@@ -100,7 +100,7 @@ def start_worker() -> None:
     """
     try:
         os.nice(NICENESS)
-    except OSError:  # not allowed here: the worker runs at the loader's priority
+    except (OSError, AttributeError):  # not allowed, or no os.nice: the loader's priority
         pass
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     sys.meta_path.insert(0, _LoadImports())
