@@ -8,7 +8,8 @@ importing GX. The worker is started on purpose, by command, not by `multiprocess
 would run the loader's main script again in the child, which a script without a
 `__name__ == "__main__"` guard does not survive.
 
-The worker lowers its own priority (`at_load.NICENESS`) and ends at the end of its input.
+The worker lowers its own priority (`at_load.NICENESS`). It ends at the end of its input, or
+when the loader's process ends it on exit (`Worker.close`).
 """
 from __future__ import annotations
 
@@ -95,15 +96,13 @@ class Worker:
             raise WorkerError(value)
         return value
 
-    def close(self, timeout: float = 10.0) -> None:
-        """End the worker: no more input; wait for it (killed past `timeout` seconds)."""
+    def close(self) -> None:
+        """End the worker now: what it has not answered is no longer awaited (a load waits for
+        its answers before it ends), and a worker still importing GX need not finish."""
         self._outbox.put(None)
-        self._writer.join(timeout)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait()
 
     def _write(self) -> None:
         stream = self.process.stdin

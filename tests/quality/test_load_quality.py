@@ -293,3 +293,15 @@ def test_a_worker_that_ends_before_answering_leaves_the_load_whole(
     again = write_folder(tmp_path / "again", people=PEOPLE)
     (s,) = load_paths([again], duckdb_url, now=NOW)
     assert next(c for c in s.checks if c.check == "people.gx_suite").status == "passed"
+
+
+def test_closing_the_worker_ends_it_without_waiting_for_its_import() -> None:
+    """A load that validated nothing (every file refused) must not wait at exit for the worker
+    to finish importing GX: closing ends it at once."""
+    import signal
+
+    from pipelines.quality import gx_worker
+
+    worker = gx_worker.Worker()  # just started: still importing
+    worker.close()
+    assert worker.process.returncode == -signal.SIGTERM
