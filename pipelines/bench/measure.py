@@ -32,6 +32,9 @@ class Run:
     stdout: str
     stderr: str
     helpers_peak_rss_mib: float = 0.0  # the part of peak_rss_mib that its helpers held
+    # The most the command and its helpers held at one of the looks (every 20 ms): a lower
+    # bound on what they held together, where peak_rss_mib is an upper one.
+    together_rss_mib: float = 0.0
 
 
 def _descendants(pid: int) -> list[int]:
@@ -54,16 +57,18 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _peak_kib(pid: int) -> int:
-    """A process's peak resident memory so far (VmHWM), 0 once it has gone."""
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """A process's (peak resident memory so far, resident memory now): VmHWM and VmRSS in
+    KiB, zeros once it has gone."""
+    found = {}
     try:
         with open(f"/proc/{pid}/status") as handle:
             for line in handle:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
+                if line.startswith(("VmHWM:", "VmRSS:")):
+                    found[line[:5]] = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return found.get("VmHWM", 0), found.get("VmRSS", 0)
 
 
 class _Peaks:
@@ -78,22 +83,29 @@ class _Peaks:
 
     def __init__(self, pid: int, every: float = 0.02):
         self.pid, self.every, self.own, self.helpers = pid, every, 0, {}
+        self.together = 0  # the most the command and its helpers held at one look
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
         self.thread.start()
 
     def _watch(self) -> None:
         while not self.done.wait(self.every):
-            self.own = max(self.own, _peak_kib(self.pid))
+            own, now = _memory_kib(self.pid)
+            self.own = max(self.own, own)
             for helper in _descendants(self.pid):
-                self.helpers[helper] = max(self.helpers.get(helper, 0), _peak_kib(helper))
+                peak, held = _memory_kib(helper)
+                self.helpers[helper] = max(self.helpers.get(helper, 0), peak)
+                now += held
+            self.together = max(self.together, now)
 
-    def stop(self, waited_kib: int) -> tuple[float, float]:
-        """(the command's own peak, its helpers' peaks summed), in MiB; wait4's figure stands
-        for the command's own when no look was taken (a command of a few milliseconds)."""
+    def stop(self, waited_kib: int) -> tuple[float, float, float]:
+        """(the command's own peak, its helpers' peaks summed, the most held together at one
+        look), in MiB; wait4's figure stands for the command's own when no look was taken (a
+        command of a few milliseconds)."""
         self.done.set()
         self.thread.join()
-        return (self.own or waited_kib) / 1024, sum(self.helpers.values()) / 1024
+        return ((self.own or waited_kib) / 1024, sum(self.helpers.values()) / 1024,
+                self.together / 1024)
 
 
 def rapport_command() -> list[str]:
@@ -134,7 +146,7 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
             timer.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
-        own_mib, helpers_mib = peaks.stop(usage.ru_maxrss)
+        own_mib, helpers_mib, together_mib = peaks.stop(usage.ru_maxrss)
         if timer:
             timer.cancel()
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -143,7 +155,7 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None,
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
     result = Run(seconds, own_mib + helpers_mib, usage.ru_utime + usage.ru_stime,
-                 child.returncode, stdout, stderr, helpers_mib)
+                 child.returncode, stdout, stderr, helpers_mib, together_mib)
     if timeout and seconds >= timeout and child.returncode != 0:
         raise BenchTimeout(f"{' '.join(argv)} was stopped after {timeout:.0f} s")
     if check and child.returncode != 0:

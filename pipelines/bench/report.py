@@ -81,6 +81,7 @@ ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("load: rows/s", ("load", "rows_per_second"), "{:,.0f}"),
     ("load: peak RSS MiB", ("load", "peak_rss_mib"), "{:,.0f}"),
     ("load: of which the GX worker", ("load", "helpers_peak_rss_mib"), "{:,.0f}"),
+    ("load: most held at once (20 ms looks) MiB", ("load", "together_rss_mib"), "{:,.0f}"),
     ("load: stage / check / write s", ("load", "phases"), ""),
     ("next week's load (copy of the warehouse): s", ("load", "next_week", "seconds"), "{:.2f}"),
     ("next week's load: interactions", ("load", "next_week", "rows"), "{:,}"),

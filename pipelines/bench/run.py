@@ -80,7 +80,8 @@ def load(dataset: data.Dataset, url: str, cwd: Path, env: dict[str, str] | None 
             "rows_per_second": rows / result.seconds,
             "interactions_per_second": dataset.interactions / result.seconds,
             "peak_rss_mib": result.peak_rss_mib,
-            "helpers_peak_rss_mib": result.helpers_peak_rss_mib}
+            "helpers_peak_rss_mib": result.helpers_peak_rss_mib,
+            "together_rss_mib": result.together_rss_mib}
 
 
 def load_floor(dataset: data.Dataset, folder: Path) -> dict[str, float]:

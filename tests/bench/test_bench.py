@@ -75,6 +75,8 @@ def test_every_figure_is_in_the_json(results):
     assert size["load"]["rows"] == sum(size["rows"].values()) > SIZE
     # The load's GX worker is a process of its own: its memory is counted in the load's peak.
     assert 0 < size["load"]["helpers_peak_rss_mib"] < size["load"]["peak_rss_mib"]
+    assert size["load"]["helpers_peak_rss_mib"] < size["load"]["together_rss_mib"] <= \
+        size["load"]["peak_rss_mib"]
 
 
 def test_the_next_week_loads_into_a_copy_and_recomputes_its_last_weeks(results):
@@ -260,5 +262,6 @@ def test_a_commands_peak_memory_counts_its_helper_processes(tmp_path: Path) -> N
     result = measure([sys.executable, "-c", parent], cwd=tmp_path, env=dict(os.environ))
     del ballast
     assert 200 <= result.helpers_peak_rss_mib < 260
+    assert 200 <= result.together_rss_mib <= result.peak_rss_mib  # both held during the sleep
     assert result.peak_rss_mib - result.helpers_peak_rss_mib < 100  # the parent's own
     assert result.cpu_seconds >= 0.05  # writing 200 MiB in the child
