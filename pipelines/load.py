@@ -134,8 +134,8 @@ def load_paths(paths: list[Path], url: str | None = None, *, ours: dict[str, set
     url = resolve_url(url)
     ctx = ParseContext(ours={k: set(v) for k, v in (ours or {}).items()})
     team = load_team()
-    at_load.prefetch()
-    with tempfile.TemporaryDirectory(prefix="rapport-load-") as tmp, writable(url) as write_url:
+    with at_load.validating(), tempfile.TemporaryDirectory(prefix="rapport-load-") as tmp, \
+            writable(url) as write_url:
         scratch = Path(tmp)
         engine = make_engine(write_url)
         with _held_open(engine):

@@ -10,7 +10,7 @@ the rules (`passed`), disagrees (`failed`: the SQL rendering of a check is wrong
 run (`could_not_run`, with GX's error).
 
 Cost is bounded: the sample does not grow with the file. GX runs in a worker process started
-at the beginning of the load (`prefetch`), which imports it while the loader stages; the loader
+at the beginning of the load (`validating`), which imports it while the loader stages; the loader
 only draws each sample and hands it over, and the worker counts it in SQL, converts it and
 validates it while the loader goes on. The worker runs at a lower priority (NICENESS): on a
 machine whose cores the engine keeps busy, GX's import and validation take the time the loader
@@ -23,6 +23,8 @@ place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every rec
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import importlib.abc
 import importlib.machinery
@@ -32,7 +34,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from pipelines.quality import gx_worker
 from pipelines.quality.checks import ERROR, LOAD, RECORD, Check
@@ -54,6 +56,8 @@ DEFERRED = ("altair", "scipy.stats")
 
 # How much lower than the loader the worker runs (os.nice): it gets a core when one is idle.
 NICENESS = 10
+_worker: contextvars.ContextVar[gx_worker.Worker | None] = contextvars.ContextVar(
+    "rapport_gx_worker", default=None)  # the current load's, set by `validating`
 _PENDING = "_gx_pending"  # attribute of the load's summary holding its running validations
 
 
@@ -113,11 +117,22 @@ def start_worker() -> None:
         pass
 
 
-def prefetch() -> None:
-    """Start the worker process when loads use Great Expectations, so that it imports GX (and
-    pandas) while the load stages its first files."""
-    if enabled():
-        gx_worker.worker()
+@contextlib.contextmanager
+def validating() -> Iterator[None]:
+    """The GX worker of the load inside: started now when loads use Great Expectations, so that
+    it imports GX (and pandas) while the load stages its first files; ended after it (the load
+    has read every answer by then), so that no idle worker holds its memory. Each load, and
+    each thread's load, has its own."""
+    if not enabled():
+        yield
+        return
+    worker = gx_worker.Worker()
+    token = _worker.set(worker)
+    try:
+        yield
+    finally:
+        _worker.reset(token)
+        worker.close()
 
 
 def load_checks(table: str) -> list[Check]:
@@ -182,8 +197,10 @@ def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
     started = time.perf_counter()
     checks = load_checks(table)
     try:
+        worker = _worker.get()
+        if worker is None:
+            raise RuntimeError("no Great Expectations worker: the load runs outside validating()")
         sample = _sample(dcon, table)
-        worker = gx_worker.worker()
         answer = functools.partial(worker.result, worker.submit(sample, checks, now, table))
         rows = sample.num_rows
     except Exception as exc:  # noqa: BLE001 - stored as could_not_run by `finish`

@@ -8,12 +8,12 @@ importing GX. The worker is started on purpose, by command, not by `multiprocess
 would run the loader's main script again in the child, which a script without a
 `__name__ == "__main__"` guard does not survive.
 
-The worker lowers its own priority (`at_load.NICENESS`). It ends at the end of its input, or
-when the loader's process ends it on exit (`Worker.close`).
+Each load starts its own worker (`at_load.validating`) and ends it when done (`Worker.close`);
+the worker lowers its own priority (`at_load.NICENESS`), and also ends at the end of its input,
+should the loader's process end first.
 """
 from __future__ import annotations
 
-import atexit
 import itertools
 import os
 import pickle
@@ -118,26 +118,6 @@ class Worker:
             stream.close()
         except OSError:
             pass
-
-
-_worker: Worker | None = None
-_worker_lock = threading.Lock()
-
-
-def worker() -> Worker:
-    """This process's worker, started on first use and again if it has ended."""
-    global _worker
-    with _worker_lock:
-        if _worker is None or not _worker.alive():
-            if _worker is None:
-                atexit.register(_close)
-            _worker = Worker()
-        return _worker
-
-
-def _close() -> None:
-    if _worker is not None:
-        _worker.close()
 
 
 def main() -> None:

@@ -228,7 +228,8 @@ def test_the_worker_defers_the_modules_one_unused_expectation_imports() -> None:
 
 def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
         tmp_path: Path) -> None:
-    """The loading process imports neither GX nor pandas; its worker, niced, gives the verdicts.
+    """The loading process imports neither GX nor pandas; its worker, niced, gives the verdicts
+    and has ended when the load returns.
 
     Run in a new process: the test process has imported both long before.
     """
@@ -242,13 +243,20 @@ def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
             "from datetime import datetime\n"
             "from pathlib import Path\n"
             "from pipelines.load import load_paths\n"
-            "from pipelines.quality import gx_worker\n"
+            "from pipelines.quality import at_load\n"
+            "seen, finish = {}, at_load.finish\n"
+            "def look_then_finish(owner, make_check):\n"
+            "    rows = finish(owner, make_check)  # the worker has answered: it is up and niced\n"
+            "    seen['worker'] = at_load._worker.get().process\n"
+            "    seen['nice'] = [os.getpriority(os.PRIO_PROCESS, p)\n"
+            "                    for p in (0, seen['worker'].pid)]\n"
+            "    return rows\n"
+            "at_load.finish = look_then_finish\n"
             f"summaries = load_paths([Path({str(folder)!r})], "
             f"{'duckdb:///' + str(tmp_path / 'w.duckdb')!r}, now=datetime(2026, 11, 20, 12))\n"
-            "worker = gx_worker.worker().process.pid\n"
             "print(json.dumps({'gx': 'great_expectations' in sys.modules,\n"
-            "    'pandas': 'pandas' in sys.modules, 'worker': worker != os.getpid(),\n"
-            "    'nice': [os.getpriority(os.PRIO_PROCESS, p) for p in (0, worker)],\n"
+            "    'pandas': 'pandas' in sys.modules, 'nice': seen['nice'],\n"
+            "    'ended': seen['worker'].poll() is not None,\n"
             "    'suites': sorted((c.check, c.status) for s in summaries for c in s.checks\n"
             "                     if c.check.endswith('gx_suite'))}))\n")
     env = {**os.environ, "RAPPORT_LOAD_GX": "sample"}
@@ -257,24 +265,24 @@ def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     ours, workers = seen.pop("nice")
     assert workers == min(ours + at_load.NICENESS, 19)
-    assert seen == {"gx": False, "pandas": False, "worker": True,
+    assert seen == {"gx": False, "pandas": False, "ended": True,
                     "suites": [["interactions.gx_suite", "passed"], ["people.gx_suite", "passed"]]}
 
 
 def test_a_worker_that_ends_before_answering_leaves_the_load_whole(
         duckdb_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker is killed right after the first sample is handed over: that file's data is
-    loaded, its GX suite is stored as could_not_run naming why, and the next load validates."""
-    from pipelines.quality import at_load, gx_worker
+    loaded, its GX suite is stored as could_not_run naming why, and the next load (with a
+    worker of its own) validates."""
+    from pipelines.quality import at_load
 
-    gx_worker.worker().close()  # a new worker, busy importing GX when it is killed
     start = at_load.start
     killed: list[int] = []
 
     def start_then_kill(dcon, table, now, owner) -> None:
         start(dcon, table, now, owner)
-        if not killed:
-            process = gx_worker.worker().process
+        if not killed:  # the load's new worker is still importing GX
+            process = at_load._worker.get().process
             process.kill()
             killed.append(process.wait())
 
@@ -305,3 +313,38 @@ def test_closing_the_worker_ends_it_without_waiting_for_its_import() -> None:
     worker = gx_worker.Worker()  # just started: still importing
     worker.close()
     assert worker.process.returncode == -signal.SIGTERM
+
+
+def test_loads_in_two_threads_each_validate_with_a_worker_of_their_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As two dashboard sessions uploading at once: each load's samples go to its own worker,
+    and one load ending (and ending its worker) does not cut the other's answers off."""
+    import threading
+
+    from pipelines.quality import at_load
+
+    workers: dict[str, int] = {}
+    finish = at_load.finish
+
+    def note_then_finish(owner, make_check):
+        workers[threading.current_thread().name] = at_load._worker.get().process.pid
+        return finish(owner, make_check)
+
+    results: dict[str, list] = {}
+
+    def load(name: str, files: dict[str, str]) -> None:
+        folder = write_folder(tmp_path / name, **files)
+        results[name] = load_paths([folder], f"duckdb:///{tmp_path / name}.duckdb", now=NOW)
+
+    monkeypatch.setattr(at_load, "finish", note_then_finish)
+    threads = [threading.Thread(target=load, name=n, args=(n, f)) for n, f in
+               (("first", {"people": PEOPLE}), ("second", {"interactions": INTERACTIONS}))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(workers.values())) == 2 and set(workers) == {"first", "second"}
+    suites = {n: [(c.check, c.status) for s in r for c in s.checks if c.check.endswith("gx_suite")]
+              for n, r in results.items()}
+    assert suites == {"first": [("people.gx_suite", "passed")],
+                      "second": [("interactions.gx_suite", "passed")]}
