@@ -124,8 +124,11 @@ def main() -> None:
     """The worker: answer each request on stdin with `at_load.judge`, until the input ends."""
     from pipelines.quality import at_load
 
-    requests, answers = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # anything printed must not mix with the answers
+    # The answers get a descriptor of their own; whatever else writes to the standard output,
+    # Python or a library's C code, goes where the standard error goes.
+    requests, answers = sys.stdin.buffer, os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     at_load.start_worker()
     while True:
         try:

@@ -348,3 +348,29 @@ def test_loads_in_two_threads_each_validate_with_a_worker_of_their_own(
               for n, r in results.items()}
     assert suites == {"first": [("people.gx_suite", "passed")],
                       "second": [("interactions.gx_suite", "passed")]}
+
+
+def test_what_the_worker_prints_does_not_reach_its_answers(tmp_path: Path) -> None:
+    """Output written to the worker's standard output, by Python or below it, goes elsewhere:
+    the answers stay readable."""
+    import subprocess
+    import sys
+
+    from pipelines.quality import gx_worker
+
+    code = ("import os, sys\n"
+            "from pipelines.quality import at_load, gx_worker\n"
+            "def judge(*arguments):\n"
+            "    print('from python'); sys.stdout.flush(); os.write(1, b'from below python')\n"
+            "    return arguments\n"
+            "at_load.judge = judge\n"
+            "at_load.start_worker = lambda: None\n"
+            "gx_worker.main()\n")
+    request = gx_worker._pickled((1, ("a", 2)))
+    done = subprocess.run([sys.executable, "-c", code], input=gx_worker._HEADER.pack(
+        len(request)) + request, capture_output=True, check=True)
+    header = gx_worker._HEADER.size
+    (size,) = gx_worker._HEADER.unpack(done.stdout[:header])
+    assert gx_worker.pickle.loads(done.stdout[header:header + size]) == (1, True, ("a", 2))
+    assert done.stdout[header + size:] == b""
+    assert b"from python" in done.stderr and b"from below python" in done.stderr
