@@ -235,7 +235,8 @@ def _computing(engine: sa.Engine, conn: sa.Connection, sizes: list[int],
     two at once). Elsewhere, and for catalogs too large to share the memory, one at a time on
     `conn`, each computed when waited for.
     """
-    at_once = (len(sizes) > 1 and (os.cpu_count() or 1) > 1 and is_embedded_duckdb(conn)
+    at_once = (len(sizes) > 1 and _cores() > 1 and is_embedded_duckdb(conn)
+               and engine.url.database not in (None, "", ":memory:")  # each connection its own
                and batches.side_by_side(max(sizes), batches.memory_limit(conn), weeks))
     if not at_once:
         yield lambda split, scope: functools.partial(batches.catalog_rows, conn, split, scope)
@@ -243,10 +244,22 @@ def _computing(engine: sa.Engine, conn: sa.Connection, sizes: list[int],
 
     def rows(split: list[list[str]], scope: Scope) -> list[dict]:
         with engine.connect() as own:
+            prepare_session(own)
             return batches.catalog_rows(own, split, scope)
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rollups") as pool:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rollups")
+    try:
         yield lambda split, scope: pool.submit(rows, split, scope).result
+    finally:  # on an error, the catalogs not yet started are not computed for nothing
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _partial(conn: sa.Connection, tz: str | None, changes: Changes) -> tuple[str, int, str] | None:

@@ -191,6 +191,7 @@ def _load_plan(engine: sa.Engine, paths: list[Path], scratch: Path, ctx: ParseCo
                                                   scratch))
             done += 1
             _tick(progress, unit.label, done, total)
+    at_load.no_more_samples()
     after_load(engine, summaries, now or _now())
     loaded = [s for s in summaries if s.status == "loaded"]
     if loaded:

@@ -32,8 +32,9 @@ class Run:
     stdout: str
     stderr: str
     helpers_peak_rss_mib: float = 0.0  # the part of peak_rss_mib that its helpers held
-    # The most the command and its helpers held at one of the looks (every 20 ms): a lower
-    # bound on what they held together, where peak_rss_mib is an upper one.
+    # The largest sum of the command's and its helpers' resident memory at one of the looks
+    # (every 20 ms): a lower bound on that sum's peak, where peak_rss_mib is an upper one.
+    # Pages the processes share (the same libraries) count in each, as in their peaks.
     together_rss_mib: float = 0.0
 
 

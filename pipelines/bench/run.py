@@ -358,7 +358,8 @@ def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
             report.write(doc, out)
     doc["machine"]["load_average_end"] = os.getloadavg()
     # The benchmark process's own peak. Linux starts a command's wait4 ru_maxrss from its
-    # starter's peak at that moment: the peaks reported before change 42 were at least that.
+    # starter's peak at that moment, at most this: the most that could have leaked into the
+    # peaks reported before change 42.
     doc["machine"]["bench_process_peak_rss_mib"] = \
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     doc["seconds"] = (datetime.now(timezone.utc) - started).total_seconds()

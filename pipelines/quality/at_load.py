@@ -18,8 +18,9 @@ leaves idle (its Python steps, its writes to disk) instead of competing with it,
 another process it never holds the loader's interpreter lock. The loader's own process imports
 neither GX nor pandas. A file's transaction stores its SQL check results with a `could_not_run`
 placeholder per sample (`placeholders`: what stays stored if the load stops before GX is done);
-the loader joins GX once, after the last file (`finish`), and stores its verdicts in their
-place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every record).
+after the last file the loader ends the worker's input (`no_more_samples`), so that the worker
+ends, and its memory is freed, as soon as it has answered; once, after the rollups, it waits
+for the verdicts (`finish`) and stores them in their place. `RAPPORT_LOAD_GX=off` skips the step (the SQL rules still check every record).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from typing import Any, Callable, Iterator
 
 from pipelines.quality import gx_worker
 from pipelines.quality.checks import ERROR, LOAD, RECORD, Check
-from pipelines.quality.gx_run import COULD_NOT_RUN, FAILED, PASSED, Verdict
+from pipelines.quality.gx_run import COULD_NOT_RUN, FAILED, PASSED, Verdict, import_gx
 from pipelines.quality.suites import suite
 from pipelines.warehouse import NATURAL_KEYS, canonical_columns
 
@@ -56,8 +57,9 @@ DEFERRED = ("altair", "scipy.stats")
 
 # How much lower than the loader the worker runs (os.nice): it gets a core when one is idle.
 NICENESS = 10
-_worker: contextvars.ContextVar[gx_worker.Worker | None] = contextvars.ContextVar(
-    "rapport_gx_worker", default=None)  # the current load's, set by `validating`
+# The current load's worker, or why it could not be started; set by `validating`.
+_worker: contextvars.ContextVar[gx_worker.Worker | Exception | None] = contextvars.ContextVar(
+    "rapport_gx_worker", default=None)
 _PENDING = "_gx_pending"  # attribute of the load's summary holding its running validations
 
 
@@ -106,13 +108,11 @@ def start_worker() -> None:
         os.nice(NICENESS)
     except (OSError, AttributeError):  # not allowed, or no os.nice: the loader's priority
         pass
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     sys.meta_path.insert(0, _LoadImports())
     try:
         import pandas  # noqa: F401
-        import great_expectations  # noqa: F401
 
-        from pipelines.quality import gx_expectations  # noqa: F401
+        import_gx()
     except Exception:  # noqa: BLE001 - the validation imports it again and reports the error
         pass
 
@@ -126,13 +126,24 @@ def validating() -> Iterator[None]:
     if not enabled():
         yield
         return
-    worker = gx_worker.Worker()
+    try:
+        worker: gx_worker.Worker | Exception = gx_worker.Worker()
+    except Exception as exc:  # noqa: BLE001 - the load goes on; its samples say why GX did not run
+        worker = exc
     token = _worker.set(worker)
     try:
         yield
     finally:
         _worker.reset(token)
-        worker.close()
+        if isinstance(worker, gx_worker.Worker):
+            worker.close()
+
+
+def no_more_samples() -> None:
+    """The load has handed over its last sample: its worker ends once it has answered them."""
+    worker = _worker.get()
+    if isinstance(worker, gx_worker.Worker):
+        worker.end_input()
 
 
 def load_checks(table: str) -> list[Check]:
@@ -198,6 +209,9 @@ def start(dcon: Any, table: str, now: datetime, owner: object) -> None:
     checks = load_checks(table)
     try:
         worker = _worker.get()
+        if isinstance(worker, Exception):
+            raise RuntimeError("the validating process could not be started "
+                               f"({gx_worker.error_text(worker)})")
         if worker is None:
             raise RuntimeError("no Great Expectations worker: the load runs outside validating()")
         sample = _sample(dcon, table)
@@ -242,7 +256,7 @@ def finish(owner: object, make_check: Any) -> list[Any]:
         except Exception as exc:  # noqa: BLE001 - stored as could_not_run, with why
             # A WorkerError's text names the worker's error, or why the worker is gone.
             error = (str(exc) if isinstance(exc, gx_worker.WorkerError)
-                     else f"{type(exc).__name__}: {str(exc)[:200]}")
+                     else gx_worker.error_text(exc))
             verdicts = [Verdict(c.name, c.severity, COULD_NOT_RUN, error=error) for c in pending.checks]
         seconds = round(time.perf_counter() - pending.started, 3)
         by_name = {v.check: v for v in verdicts}

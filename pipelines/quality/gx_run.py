@@ -5,13 +5,12 @@ A crashed expectation is not a failed one: GX records an exception in a result's
 expectation GX could not even build, and a validation that raised, becomes a verdict with
 status `could_not_run` and the error, never `passed` and never `failed`.
 
-Great Expectations is imported here, lazily: `prefetch()` starts the import in a background
-thread so that a load can stage its data meanwhile.
+Great Expectations is imported here, lazily, when something is first validated: the commands
+that never validate do not pay for its import.
 """
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,8 +20,6 @@ from pipelines.quality.checks import Check
 PASSED, FAILED, COULD_NOT_RUN = "passed", "failed", "could_not_run"
 MAX_OFFENDING = 20
 
-_import_thread: threading.Thread | None = None
-_import_lock = threading.Lock()
 _context: dict[str, Any] = {}
 
 
@@ -39,35 +36,12 @@ class Verdict:
     error: str | None = None
 
 
-def _import() -> None:
+def import_gx() -> None:
+    """Import Great Expectations (with analytics off) and rapport's own expectations."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations  # noqa: F401
 
     from pipelines.quality import gx_expectations  # noqa: F401
-
-
-def prefetch() -> None:
-    """Start importing Great Expectations in the background (idempotent)."""
-    global _import_thread
-    with _import_lock:
-        if _import_thread is None:
-            import pandas  # noqa: F401  (imported here first: the thread then only adds GX)
-
-            _import_thread = threading.Thread(target=_safe_import, name="gx-import", daemon=True)
-            _import_thread.start()
-
-
-def _safe_import() -> None:
-    try:
-        _import()
-    except Exception:  # the foreground import reports the error where it is needed
-        pass
-
-
-def _ready() -> None:
-    if _import_thread is not None:
-        _import_thread.join()
-    _import()
 
 
 def _batch_definition(name: str) -> Any:
@@ -122,7 +96,7 @@ def validate_frame(frame: Any, checks: list[Check], now: datetime, *, name: str 
     With `index`, a verdict's `offending` names failing records by those columns (else by
     their values); up to MAX_OFFENDING of them, or all with `complete`.
     """
-    _ready()
+    import_gx()
     import great_expectations as gx
 
     expectations, verdicts = gx_expectations(checks, now)

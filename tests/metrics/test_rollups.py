@@ -181,11 +181,11 @@ def test_catalogs_computed_two_at_once_store_what_one_at_a_time_does(duckdb_url:
                 sa.select(rollup.rollup_weekly).order_by(*rollup.rollup_weekly.c)).mappings()]
 
     try:
-        monkeypatch.setattr(rollup.os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(rollup, "_cores", lambda: 2)
         rollup.refresh(engine, memory="1GB")
         together, at_once = stored(), threads[:]
         threads.clear()
-        monkeypatch.setattr(rollup.os, "cpu_count", lambda: 1)
+        monkeypatch.setattr(rollup, "_cores", lambda: 1)
         rollup.refresh(engine, memory="1GB")
         in_turn = stored()
     finally:

@@ -228,8 +228,9 @@ def test_the_worker_defers_the_modules_one_unused_expectation_imports() -> None:
 
 def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
         tmp_path: Path) -> None:
-    """The loading process imports neither GX nor pandas; its worker, niced, gives the verdicts
-    and has ended when the load returns.
+    """The loading process imports neither GX nor pandas; its worker, niced, gives the verdicts.
+    Once handed the last sample it ends by itself (exit code 0) before the rollups start, so
+    its memory is not held beside theirs.
 
     Run in a new process: the test process has imported both long before.
     """
@@ -244,18 +245,25 @@ def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
             "from pathlib import Path\n"
             "from pipelines.load import load_paths\n"
             "from pipelines.quality import at_load\n"
-            "seen, finish = {}, at_load.finish\n"
-            "def look_then_finish(owner, make_check):\n"
-            "    rows = finish(owner, make_check)  # the worker has answered: it is up and niced\n"
-            "    seen['worker'] = at_load._worker.get().process\n"
-            "    seen['nice'] = [os.getpriority(os.PRIO_PROCESS, p)\n"
-            "                    for p in (0, seen['worker'].pid)]\n"
-            "    return rows\n"
-            "at_load.finish = look_then_finish\n"
+            "seen, no_more = {}, at_load.no_more_samples\n"
+            "def look_then_end_input():\n"
+            "    worker = at_load._worker.get()\n"
+            "    with worker._arrived:  # both samples answered: up, niced, and still alive\n"
+            "        worker._arrived.wait_for(lambda: len(worker._answers) == 2, 120)\n"
+            "    seen['worker'] = worker.process\n"
+            "    seen['nice'] = [os.getpriority(os.PRIO_PROCESS, p) for p in (0, worker.process.pid)]\n"
+            "    no_more()\n"
+            "at_load.no_more_samples = look_then_end_input\n"
+            "from metrics import rollup\n"
+            "refresh = rollup.refresh_after_load\n"
+            "def wait_then_refresh(*args, **kwargs):  # its input ended after the last sample\n"
+            "    seen['alone'] = at_load._worker.get().process.wait(timeout=120)\n"
+            "    return refresh(*args, **kwargs)\n"
+            "rollup.refresh_after_load = wait_then_refresh\n"
             f"summaries = load_paths([Path({str(folder)!r})], "
             f"{'duckdb:///' + str(tmp_path / 'w.duckdb')!r}, now=datetime(2026, 11, 20, 12))\n"
             "print(json.dumps({'gx': 'great_expectations' in sys.modules,\n"
-            "    'pandas': 'pandas' in sys.modules, 'nice': seen['nice'],\n"
+            "    'pandas': 'pandas' in sys.modules, 'nice': seen['nice'], 'alone': seen['alone'],\n"
             "    'ended': seen['worker'].poll() is not None,\n"
             "    'suites': sorted((c.check, c.status) for s in summaries for c in s.checks\n"
             "                     if c.check.endswith('gx_suite'))}))\n")
@@ -265,7 +273,7 @@ def test_great_expectations_validates_in_a_worker_process_at_a_lower_priority(
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     ours, workers = seen.pop("nice")
     assert workers == min(ours + at_load.NICENESS, 19)
-    assert seen == {"gx": False, "pandas": False, "ended": True,
+    assert seen == {"gx": False, "pandas": False, "ended": True, "alone": 0,
                     "suites": [["interactions.gx_suite", "passed"], ["people.gx_suite", "passed"]]}
 
 
@@ -325,9 +333,11 @@ def test_loads_in_two_threads_each_validate_with_a_worker_of_their_own(
 
     workers: dict[str, int] = {}
     finish = at_load.finish
+    both = threading.Barrier(2, timeout=120)
 
     def note_then_finish(owner, make_check):
         workers[threading.current_thread().name] = at_load._worker.get().process.pid
+        both.wait()  # both loads wait for their verdicts at once
         return finish(owner, make_check)
 
     results: dict[str, list] = {}
@@ -366,11 +376,56 @@ def test_what_the_worker_prints_does_not_reach_its_answers(tmp_path: Path) -> No
             "at_load.judge = judge\n"
             "at_load.start_worker = lambda: None\n"
             "gx_worker.main()\n")
-    request = gx_worker._pickled((1, ("a", 2)))
-    done = subprocess.run([sys.executable, "-c", code], input=gx_worker._HEADER.pack(
-        len(request)) + request, capture_output=True, check=True)
-    header = gx_worker._HEADER.size
-    (size,) = gx_worker._HEADER.unpack(done.stdout[:header])
-    assert gx_worker.pickle.loads(done.stdout[header:header + size]) == (1, True, ("a", 2))
+    request = gx_worker._pickled(("a", 2))
+    done = subprocess.run([sys.executable, "-c", code], input=gx_worker._FRAME.pack(
+        7, len(request)) + request, capture_output=True, check=True)
+    header = gx_worker._FRAME.size
+    ticket, size = gx_worker._FRAME.unpack(done.stdout[:header])
+    assert ticket == 7
+    assert gx_worker.pickle.loads(done.stdout[header:header + size]) == (True, ("a", 2))
     assert done.stdout[header + size:] == b""
     assert b"from python" in done.stderr and b"from below python" in done.stderr
+
+
+def test_a_worker_that_cannot_start_leaves_the_load_whole(
+        duckdb_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.quality import gx_worker
+
+    class CannotStart(gx_worker.Worker):
+        def __init__(self) -> None:
+            raise OSError("no more processes")
+
+    monkeypatch.setattr(gx_worker, "Worker", CannotStart)
+    (s,) = load_paths([write_folder(tmp_path / "export", interactions=INTERACTIONS)], duckdb_url,
+                      now=NOW)
+    assert (s.loaded, s.quarantined) == (4, 3)
+    suite = next(c for c in s.checks if c.check == "interactions.gx_suite")
+    assert suite.status == "could_not_run"
+    assert set(suite.details["errors"].values()) == {
+        "RuntimeError: the validating process could not be started (OSError: no more processes)"}
+
+
+def test_a_request_the_worker_cannot_read_fails_alone() -> None:
+    """A frame whose pickle is broken is answered with its error; the next one still works."""
+    import subprocess
+    import sys
+
+    from pipelines.quality import gx_worker
+
+    code = ("from pipelines.quality import at_load, gx_worker\n"
+            "at_load.judge = lambda *arguments: sum(arguments)\n"
+            "at_load.start_worker = lambda: None\n"
+            "gx_worker.main()\n")
+    good = gx_worker._pickled((1, 2))
+    frames = (gx_worker._FRAME.pack(3, 4) + b"junk" +
+              gx_worker._FRAME.pack(4, len(good)) + good)
+    done = subprocess.run([sys.executable, "-c", code], input=frames, capture_output=True,
+                          check=True)
+    answers, rest = [], done.stdout
+    while rest:
+        ticket, size = gx_worker._FRAME.unpack(rest[:gx_worker._FRAME.size])
+        body = rest[gx_worker._FRAME.size:gx_worker._FRAME.size + size]
+        answers.append((ticket, *gx_worker.pickle.loads(body)))
+        rest = rest[gx_worker._FRAME.size + size:]
+    assert [(t, ok) for t, ok, _ in answers] == [(3, False), (4, True)]
+    assert answers[0][2].startswith("UnpicklingError") and answers[1][2] == 3
