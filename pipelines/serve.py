@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.warehouse import resolve_url
+from pipelines.warehouse import absolute_url, resolve_url
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
@@ -37,8 +37,11 @@ def load_demo(db: str | None = None) -> int:
 
 
 def serve_dashboard(port: int = 8501, db: str | None = None) -> int:
-    """Run `streamlit run dashboard/app.py` bound to 127.0.0.1; returns its exit code."""
-    url = resolve_url(db)
+    """Run `streamlit run dashboard/app.py` bound to 127.0.0.1; returns its exit code.
+
+    The app runs from the project's folder, so a DuckDB file named relative to the caller's
+    folder is passed to it as an absolute path."""
+    url = absolute_url(resolve_url(db))
     env = {**os.environ, "RAPPORT_DB_URL": url}
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP),
            "--server.address", "127.0.0.1", "--server.port", str(port),

@@ -159,6 +159,17 @@ def resolve_url(url: str | None = None) -> str:
     return url or os.environ.get("RAPPORT_DB_URL") or DEFAULT_DB_URL
 
 
+def absolute_url(url: str) -> str:
+    """`url` with a relative DuckDB file made absolute from the current folder, for a process
+    that runs elsewhere (the dashboard runs from the project's folder); other URLs unchanged."""
+    parsed = sa.engine.make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "duckdb" or not path or path == ":memory:" \
+            or os.path.isabs(path):
+        return url
+    return parsed.set(database=os.path.abspath(path)).render_as_string(hide_password=False)
+
+
 def is_duckdb(url: str) -> bool:
     return sa.engine.make_url(url).get_backend_name() == "duckdb"
 

@@ -112,6 +112,28 @@ def test_rapport_dashboard_binds_to_localhost(monkeypatch: pytest.MonkeyPatch) -
     assert "0.0.0.0" not in cmd
 
 
+def test_the_dashboard_opens_the_warehouse_named_from_the_callers_folder(
+        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """`rapport demo` loads duckdb:///rapport.duckdb in the caller's folder; the app, which runs
+    from the project's folder, must be given that file, not one of its own."""
+    import pipelines.serve as serve
+
+    calls = []
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(serve.subprocess, "call", lambda cmd, **kw: calls.append(kw) or 0)
+    assert serve.serve_dashboard(port=8599, db="duckdb:///rapport.duckdb") == 0
+    assert calls[0]["env"]["RAPPORT_DB_URL"] == f"duckdb:///{tmp_path / 'rapport.duckdb'}"
+    assert calls[0]["cwd"] != str(tmp_path)
+
+
+@pytest.mark.parametrize("url", ["duckdb:///:memory:", "duckdb:///", "duckdb:////srv/w.duckdb",
+                                 "postgresql+psycopg://u:secret@db:5432/rapport"])
+def test_other_warehouse_urls_are_passed_unchanged(url: str) -> None:
+    from pipelines.warehouse import absolute_url
+
+    assert absolute_url(url) == url
+
+
 def test_the_app_checks_upload_sizes_itself() -> None:
     """The server's limit is per file; the Sources page adds its own, per file and per upload."""
     from dashboard.uploads import too_large
