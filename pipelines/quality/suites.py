@@ -2,7 +2,7 @@
 
 Each suite is a literal list of named checks. The loader's record rules (`pipelines.rules`)
 are derived from the record-scope checks; the Great Expectations suites are built from the
-same checks (`pipelines.quality.gx_run.gx_suite`); `rapport check` re-runs the warnings and
+same checks (`pipelines.quality.gx_run.gx_expectations`); `rapport check` re-runs the warnings and
 runs the warehouse-scope checks in SQL. Severity follows DESIGN §3: an error quarantines a
 record, a warning marks data that still loads (an id missing from people is valid).
 """
