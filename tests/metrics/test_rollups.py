@@ -66,6 +66,13 @@ def _refresh(url: str) -> list[tuple[str, int, int]]:
     return told
 
 
+def _stored(engine: sa.Engine) -> list[dict]:
+    """Every stored rollup row, in a fixed order."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(
+            sa.select(rollup.rollup_weekly).order_by(*rollup.rollup_weekly.c)).mappings()]
+
+
 @pytest.fixture
 def rolled_up(duckdb_url: str, monkeypatch) -> str:
     monkeypatch.setenv(rollup.ENV, "on")
@@ -175,19 +182,14 @@ def test_catalogs_computed_two_at_once_store_what_one_at_a_time_does(duckdb_url:
         threading.current_thread().name) or rows(*a))
     engine = warehouse.make_engine(duckdb_url)
 
-    def stored() -> list[dict]:
-        with engine.connect() as conn:
-            return [dict(r) for r in conn.execute(
-                sa.select(rollup.rollup_weekly).order_by(*rollup.rollup_weekly.c)).mappings()]
-
     try:
         monkeypatch.setattr(rollup, "_cores", lambda: 2)
         rollup.refresh(engine, memory="1GB")
-        together, at_once = stored(), threads[:]
+        together, at_once = _stored(engine), threads[:]
         threads.clear()
         monkeypatch.setattr(rollup, "_cores", lambda: 1)
         rollup.refresh(engine, memory="1GB")
-        in_turn = stored()
+        in_turn = _stored(engine)
     finally:
         engine.dispose()
     assert len(at_once) == 3 and all(t.startswith("rollups") for t in at_once)
@@ -206,18 +208,13 @@ def test_a_refresh_in_two_statements_stores_what_one_statement_does(duckdb_url: 
                         lambda *a: counts.append(len(split(*a))) or split(*a))
     engine = warehouse.make_engine(duckdb_url)
 
-    def stored() -> list[dict]:
-        with engine.connect() as conn:
-            return [dict(r) for r in conn.execute(
-                sa.select(rollup.rollup_weekly).order_by(*rollup.rollup_weekly.c)).mappings()]
-
     try:
         rollup.refresh(engine)  # unbounded: one statement
-        whole = stored()
+        whole = _stored(engine)
         monkeypatch.setattr(batches, "SPLIT_ABOVE_PER_GIB", 0)
         monkeypatch.setattr(batches, "SHORT_SPLIT_ABOVE_PER_GIB", 0)  # this small catalog is too large
         rollup.refresh(engine, memory="1GB")
-        halves = stored()
+        halves = _stored(engine)
         with engine.connect() as conn:
             conn.exec_driver_sql("SET memory_limit = '1GB'")
             assert batches.memory_limit(conn) == pytest.approx(10 ** 9, rel=0.01)
