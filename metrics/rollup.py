@@ -235,7 +235,7 @@ def _computing(engine: sa.Engine, conn: sa.Connection, sizes: list[int],
     two at once). Elsewhere, and for catalogs too large to share the memory, one at a time on
     `conn`, each computed when waited for.
     """
-    at_once = (len(sizes) > 1 and _cores() > 1 and is_embedded_duckdb(conn)
+    at_once = (len(sizes) > 1 and cores() > 1 and is_embedded_duckdb(conn)
                and engine.url.database not in (None, "", ":memory:")  # each connection its own
                and batches.side_by_side(max(sizes), batches.memory_limit(conn), weeks))
     if not at_once:
@@ -254,7 +254,7 @@ def _computing(engine: sa.Engine, conn: sa.Connection, sizes: list[int],
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _cores() -> int:
+def cores() -> int:
     """The cores this process may run on."""
     try:
         return len(os.sched_getaffinity(0))

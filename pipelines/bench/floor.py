@@ -17,12 +17,14 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import duckdb
 import sqlalchemy as sa
 
 from metrics.weeks import week_range
+from pipelines.bench.measure import process_cpu_seconds
 from pipelines.warehouse import CONVERSATIONAL_KINDS, NATURAL_KEYS, NO_PROGRESS_BAR, \
     canonical_columns, metadata
 
@@ -140,24 +142,25 @@ def load_floor_sql(csv: Path, table: str = "interactions") -> list[str]:
 
 
 def time_load_floor(csv: Path, scratch: Path, repeat: int = 3) -> dict[str, float]:
-    """Median seconds of the load floor (a new database file each time, removed after), the
-    rows it kept, and rows/s."""
-    times, rows = [], 0
+    """Median seconds of the load floor (a new database file each time, removed after), its
+    median CPU seconds (this process's, DuckDB's threads included), the rows it kept, and rows/s."""
+    times, cpu, rows = [], [], 0
     for _ in range(repeat):
         for leftover in scratch.parent.glob(scratch.name + "*"):
             leftover.unlink()
-        started = time.perf_counter()
+        started, used = time.perf_counter(), process_cpu_seconds()
         with duckdb.connect(str(scratch)) as con:
             con.execute(NO_PROGRESS_BAR)
             for statement in load_floor_sql(csv):
                 con.execute(statement)
             times.append(time.perf_counter() - started)
+            cpu.append(process_cpu_seconds() - used)
             rows = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
     for leftover in scratch.parent.glob(scratch.name + "*"):
         leftover.unlink()
-    times.sort()
-    seconds = times[len(times) // 2]
-    return {"seconds": seconds, "rows": rows, "rows_per_second": rows / seconds}
+    seconds = median(times)
+    return {"seconds": seconds, "cpu_seconds": median(cpu), "rows": rows,
+            "rows_per_second": rows / seconds}
 
 
 def main(argv: list[str] | None = None) -> None:

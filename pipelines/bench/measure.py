@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,12 @@ class Run:
     # (every 20 ms): a lower bound on that sum's peak, where peak_rss_mib is an upper one.
     # Pages the processes share (the same libraries) count in each, as in their peaks.
     together_rss_mib: float = 0.0
+
+
+def process_cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far, every thread's (DuckDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _descendants(pid: int) -> list[int]:

@@ -29,6 +29,7 @@ class Target:
 # reciprocal-relationships query over 104 weeks, and one scan plus one group-by (10M only).
 QUOTED_FLOOR_SECONDS = {1_000_000: 0.07, 10_000_000: 0.76}
 QUOTED_SCAN_GROUP_SECONDS = {10_000_000: 0.7}
+LOAD_TARGET_ROWS_PER_SECOND = 300_000
 
 
 def _dash(result: dict[str, Any]) -> float | None:
@@ -48,7 +49,8 @@ TARGETS = (
            lambda d, r: d["startup"]["help_seconds"]),
     Target("CLI start-up: rapport metrics on an empty warehouse", 1_000_000, 1.0, "s",
            lambda d, r: d["startup"]["metrics_empty_seconds"]),
-    Target("rapport load throughput, checks included", 1_000_000, 300_000, "rows/s",
+    Target("rapport load throughput, checks included", 1_000_000, LOAD_TARGET_ROWS_PER_SECOND,
+           "rows/s",
            lambda d, r: r["load"]["rows_per_second"], at_least=True),
     Target("rapport load peak memory", 1_000_000, 1024, "MiB",
            lambda d, r: r["load"]["peak_rss_mib"]),
@@ -91,6 +93,19 @@ ROWS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("load floor (DuckDB alone): s", ("load", "floor", "seconds"), "{:.2f}"),
     ("load floor (DuckDB alone): rows/s", ("load", "floor", "rows_per_second"), "{:,.0f}"),
     ("load floor rows/s / load rows/s", ("ratios_to_floor", "load_to_load_floor"), "{:.1f}×"),
+    ("load: CPU s (loader and GX worker)", ("load", "cpu_seconds"), "{:.2f}"),
+    ("load budget: CPU s the cores give at the target", ("load", "budget",
+                                                          "available_cpu_seconds"), "{:.2f}"),
+    ("load budget: start-up CPU s", ("load", "budget", "parts_cpu_seconds", "start_up"), "{:.2f}"),
+    ("load budget: GX worker's start CPU s", ("load", "budget", "parts_cpu_seconds",
+                                              "great_expectations"), "{:.2f}"),
+    ("load budget: load floor CPU s", ("load", "budget", "parts_cpu_seconds", "load_floor"),
+     "{:.2f}"),
+    ("load budget: rollup refresh CPU s", ("load", "budget", "parts_cpu_seconds", "rollups"),
+     "{:.2f}"),
+    ("load budget: those four CPU s", ("load", "budget", "parts_sum_cpu_seconds"), "{:.2f}"),
+    ("load budget: fastest they allow, rows/s", ("load", "budget", "fastest_rows_per_second"),
+     "{:,.0f}"),
     ("load without GX sample: s", ("load", "without_gx_sample", "seconds"), "{:.2f}"),
     ("load without GX sample: rows/s", ("load", "without_gx_sample", "rows_per_second"), "{:,.0f}"),
     ("load without GX sample: peak MiB", ("load", "without_gx_sample", "peak_rss_mib"), "{:,.0f}"),
@@ -165,6 +180,16 @@ def table(doc: dict[str, Any]) -> str:
         relation = "≥" if t["unit"] == "rows/s" else "<"
         lines.append(f"[{mark}] {t['interactions']:>10,}  {t['target']}: {value} "
                      f"({relation} {t['limit']:,} {t['unit']})")
+    for r in sizes:
+        spent = (r.get("load") or {}).get("budget")
+        if spent and not spent["reachable"]:
+            lines.append(
+                f"       {r['interactions']:>10,}  the load target is out of reach on "
+                f"{spent['cores']} cores: start-up, GX's start, the load floor and the rollups "
+                f"alone take {spent['parts_sum_cpu_seconds']:.2f} CPU s, more than the "
+                f"{spent['available_cpu_seconds']:.2f} the cores give in "
+                f"{spent['target_seconds']:.2f} s (at most "
+                f"{spent['fastest_rows_per_second']:,.0f} rows/s)")
     return "\n".join(lines)
 
 

@@ -21,9 +21,10 @@ from typing import Any, Callable
 import duckdb
 import sqlalchemy as sa
 
-from pipelines.bench import browser, data
+from pipelines.bench import browser, budget, data
 from pipelines.bench.floor import time_floor, time_scan_group
-from pipelines.bench.report import QUOTED_FLOOR_SECONDS, QUOTED_SCAN_GROUP_SECONDS
+from pipelines.bench.report import LOAD_TARGET_ROWS_PER_SECOND, QUOTED_FLOOR_SECONDS, \
+    QUOTED_SCAN_GROUP_SECONDS
 from pipelines.bench.measure import BenchTimeout, bench_env, rapport_command, repeat, run
 
 WEEKS = 104
@@ -90,6 +91,29 @@ def load_floor(dataset: data.Dataset, folder: Path) -> dict[str, float]:
                   str(dataset.folder / "interactions.csv"), str(folder / "load-floor.duckdb")],
                  cwd=folder)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def load_budget(dataset: data.Dataset, warehouse: Path, folder: Path, loaded: dict[str, Any],
+                startup_cpu: float, times: int = 3) -> dict[str, Any]:
+    """The load's CPU budget (see pipelines.bench.budget): the parts every load pays, each
+    measured alone, against the CPU the cores give in the time the throughput target allows.
+    Great Expectations' start is run `times` times (the median kept); the rollup refresh runs
+    in a process of its own on a copy of the loaded warehouse, removed after."""
+    _, gx_cpu, _, _ = repeat([sys.executable, "-P", "-c", budget.GX_START], times, cwd=folder)
+    copy = folder / "rollups.duckdb"
+    try:
+        result = run([sys.executable, "-m", "pipelines.bench.budget", str(warehouse), str(copy)],
+                     cwd=folder)
+    finally:
+        for leftover in folder.glob("rollups.duckdb*"):
+            leftover.unlink()
+    rollups = json.loads(result.stdout.strip().splitlines()[-1])
+    parts = {"start_up": startup_cpu, "great_expectations": gx_cpu,
+             "load_floor": loaded["floor"]["cpu_seconds"], "rollups": rollups["cpu_seconds"]}
+    figures = budget.budget(dataset.total_rows, LOAD_TARGET_ROWS_PER_SECOND, parts,
+                            loaded["cpu_seconds"])
+    figures["rollups"] = rollups
+    return figures
 
 
 def weekly_load(dataset: data.Dataset, warehouse: Path, folder: Path, say: Say) -> dict[str, Any]:
@@ -202,7 +226,7 @@ def postgres(dataset: data.Dataset, admin_url: str, cwd: Path, say: Say,
     return result
 
 
-def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
+def one_size(size: int, work: Path, *, startup_s: float, startup_cpu: float, skip_postgres: bool,
              skip_dashboard: bool, pg_admin: str, catalog_runs: int, say: Say,
              pg_timeout: float = 900.0) -> dict[str, Any]:
     """Every figure for one number of interactions."""
@@ -265,6 +289,12 @@ def one_size(size: int, work: Path, *, startup_s: float, skip_postgres: bool,
             leftover.unlink()
         loaded["without_gx_sample"] = load(dataset, f"duckdb:///{folder / 'nogx.duckdb'}", folder,
                                            env=bench_env({"RAPPORT_LOAD_GX": "off"}))
+        say(f"{size:,}: the load's CPU budget (Great Expectations' start, the rollup refresh)")
+        loaded["budget"] = load_budget(dataset, path, folder, loaded, startup_cpu)
+        spent = loaded["budget"]
+        say(f"{size:,}: the parts every load pays: {spent['parts_sum_cpu_seconds']:.2f} CPU s, "
+            f"against the {spent['available_cpu_seconds']:.2f} that {spent['cores']} cores give "
+            f"in the target's {spent['target_seconds']:.2f} s")
     result["postgres"] = None
     if not skip_postgres and size <= PG_MAX_SIZE:
         pg = postgres(dataset, pg_admin, folder, say, pg_timeout)
@@ -350,6 +380,7 @@ def run_bench(sizes: list[int], work: Path, *, skip_postgres: bool = False,
     doc["sizes"] = []
     for size in sizes:
         doc["sizes"].append(one_size(size, work, startup_s=doc["startup"]["metrics_empty_seconds"],
+                                     startup_cpu=doc["startup"]["stack_cpu_seconds"],
                                      skip_postgres=skip_postgres, skip_dashboard=skip_dashboard,
                                      pg_admin=pg_admin, catalog_runs=catalog_runs, say=say,
                                      pg_timeout=pg_timeout))

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.bench import browser, data, report, run
+from pipelines.bench import browser, budget, data, report, run
 from pipelines.bench.cli import parse_sizes
 from pipelines.bench.floor import reciprocal_floor, time_load_floor
 from pipelines.bench.measure import rapport_command
@@ -40,6 +40,9 @@ FIGURES = [
     ("ratios_to_floor", "catalog_net"), ("ratios_to_floor", "weekly_warm"),
     ("ratios_to_floor", "postgres_catalog"), ("ratios_to_floor", "dashboard_warm"),
     ("ratios_to_floor", "load_to_load_floor"),
+    ("load", "floor", "cpu_seconds"), ("load", "budget", "available_cpu_seconds"),
+    ("load", "budget", "parts_sum_cpu_seconds"), ("load", "budget", "fastest_rows_per_second"),
+    ("load", "budget", "rollups", "cpu_seconds"),
 ]
 
 
@@ -103,6 +106,50 @@ def test_the_paired_ratio_is_the_median_of_its_pairs(results):
     assert paired["ratio"] == pytest.approx(ratios[2])
 
 
+def test_the_load_budget_adds_up_the_parts_every_load_pays(results):
+    """Each part measured alone, in CPU seconds; the rollup refresh of the copy stored what the
+    load's own refresh stored, and the copy is gone; the sum against the cores' share."""
+    doc = results["doc"]
+    size = doc["sizes"][0]
+    spent = size["load"]["budget"]
+    parts = spent["parts_cpu_seconds"]
+    assert list(parts) == list(budget.PARTS) and all(v > 0 for v in parts.values())
+    assert parts["start_up"] == doc["startup"]["stack_cpu_seconds"]
+    assert parts["load_floor"] == size["load"]["floor"]["cpu_seconds"]
+    assert spent["parts_sum_cpu_seconds"] == pytest.approx(sum(parts.values()))
+    assert spent["available_cpu_seconds"] == pytest.approx(
+        spent["cores"] * size["load"]["rows"] / report.LOAD_TARGET_ROWS_PER_SECOND)
+    assert spent["fastest_rows_per_second"] == pytest.approx(
+        size["load"]["rows"] * spent["cores"] / spent["parts_sum_cpu_seconds"])
+    assert spent["load_cpu_seconds"] == size["load"]["cpu_seconds"]
+    folder = results["work"] / str(SIZE)
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        stored, checksum = con.execute(budget.ROLLUP_CHECKSUM).fetchone()
+    assert stored > 0
+    assert (spent["rollups"]["rows"], spent["rollups"]["checksum"]) == (stored, str(checksum))
+    assert len(spent["rollups"]["runs_cpu_seconds"]) == 3
+    assert not list(folder.glob("rollups.duckdb*"))
+
+
+def test_the_budget_says_when_the_parts_alone_exceed_the_cores():
+    rows = 1_017_765
+    over = budget.budget(rows, 300_000, {"start_up": 0.5, "great_expectations": 2.5,
+                                         "load_floor": 2.0, "rollups": 2.4}, count=2)
+    assert over["target_seconds"] == pytest.approx(rows / 300_000)
+    assert over["available_cpu_seconds"] == pytest.approx(2 * rows / 300_000)
+    assert over["fastest_seconds"] == pytest.approx(7.4 / 2)
+    assert over["reachable"] is False
+    under = budget.budget(rows, 300_000, {"start_up": 0.5, "load_floor": 2.0}, count=2)
+    assert under["reachable"] is True
+    result = _measured(1_000_000, net=1.4, floor=0.2, scan_group=0.02)
+    doc = {"startup": {"help_seconds": 0.1, "metrics_empty_seconds": 1.0}, "sizes": [result]}
+    result["load"]["budget"] = under
+    assert "out of reach" not in report.table(doc)
+    result["load"]["budget"] = over
+    assert "the load target is out of reach on 2 cores" in report.table(doc)
+    assert "7.40 CPU s, more than the 6.79" in report.table(doc)
+
+
 def test_the_floor_and_the_product_agree(results):
     size = results["doc"]["sizes"][0]
     assert size["floor"]["agrees"] is True
@@ -151,7 +198,8 @@ def test_each_stage_prints_progress(results):
     for stage in ("start-up", "writing canonical CSVs", "rapport load into DuckDB",
                   "rapport metrics --weeks 104", "weekly-check query set", "floor query",
                   "catalog and floor alternated in one process",
-                  "postgresql: rapport load", "dashboard weekly page"):
+                  "postgresql: rapport load", "dashboard weekly page",
+                  "the load's CPU budget"):
         assert stage in results["stderr"], stage
 
 

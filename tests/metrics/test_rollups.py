@@ -183,11 +183,11 @@ def test_catalogs_computed_two_at_once_store_what_one_at_a_time_does(duckdb_url:
     engine = warehouse.make_engine(duckdb_url)
 
     try:
-        monkeypatch.setattr(rollup, "_cores", lambda: 2)
+        monkeypatch.setattr(rollup, "cores", lambda: 2)
         rollup.refresh(engine, memory="1GB")
         together, at_once = _stored(engine), threads[:]
         threads.clear()
-        monkeypatch.setattr(rollup, "_cores", lambda: 1)
+        monkeypatch.setattr(rollup, "cores", lambda: 1)
         rollup.refresh(engine, memory="1GB")
         in_turn = _stored(engine)
     finally:
