@@ -127,40 +127,50 @@ def upsert(target: Target, table: str, load_id: str) -> tuple[int, int]:
     overlap = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
         sa.exists().where(same_key))).scalar_one()
     if not overlap:
-        insert = live.insert().from_select(cols, _in_order(
-            sa.select(*(staged.c[c] for c in cols)), staged, table))
+        inserts = _in_order(conn, live, cols, sa.select(*(staged.c[c] for c in cols)), staged)
         if target.shared and total and _is_empty(conn, live):
-            _fill_empty(conn, live, insert)
+            _fill_empty(conn, live, inserts)
         else:
-            conn.execute(insert)
+            for insert in inserts:
+                conn.execute(insert)
         return total, 0
     compared = [c for c in cols if c not in keys and c != "load_id"]
     identical = sa.and_(*(_same(staged, live, c) for c in compared))
     unchanged = conn.execute(sa.select(sa.func.count()).select_from(staged).where(
         sa.exists().where(same_key, identical))).scalar_one()
     conn.execute(live.delete().where(sa.exists().where(same_key, sa.not_(identical))))
-    conn.execute(live.insert().from_select(cols, _in_order(
-        sa.select(*(staged.c[c] for c in cols)).where(~sa.exists().where(same_key)), staged, table)))
+    for insert in _in_order(conn, live, cols, sa.select(*(staged.c[c] for c in cols)).where(
+            ~sa.exists().where(same_key)), staged):
+        conn.execute(insert)
     return total - unchanged, unchanged
 
 
-def _in_order(rows: sa.Select, staged: sa.Table, table: str) -> sa.Select:
-    """Interactions are written by platform and time, as a platform's export reads.
+def _in_order(conn: sa.Connection, live: sa.Table, cols: list[str], rows: sa.Select,
+              staged: sa.Table) -> list[sa.Insert]:
+    """The inserts of `rows` into `live`; interactions are written by platform and time, as
+    a platform's export reads.
 
     Rows near in time sit in the same row groups: a query over a range of weeks or one
     platform skips the others by their min/max, and the catalog's groupings (threads, pairs)
-    find their rows close together.
+    find their rows close together. One insert per platform, each sorted by time, writes the
+    order of one sort by (platform, time) while sorting a platform's rows at a time: the
+    engine holds a platform's rows for the sort instead of all of them.
     """
-    if table != "interactions":
-        return rows
-    return rows.order_by(staged.c.platform, staged.c.occurred_at)
+    if live.name != "interactions":
+        return [live.insert().from_select(cols, rows)]
+    found = conn.execute(sa.select(staged.c.platform).distinct()
+                         .order_by(staged.c.platform.asc().nulls_last())).scalars().all()
+    return [live.insert().from_select(cols, rows.where(
+                staged.c.platform.is_(None) if platform is None else staged.c.platform == platform)
+                .order_by(staged.c.occurred_at))
+            for platform in found]
 
 
 def _is_empty(conn: sa.Connection, table: sa.Table) -> bool:
     return conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first() is None
 
 
-def _fill_empty(conn: sa.Connection, live: sa.Table, insert: sa.Insert) -> None:
+def _fill_empty(conn: sa.Connection, live: sa.Table, inserts: list[sa.Insert]) -> None:
     """Fill an empty DuckDB table, then give it its primary key (and indexes).
 
     DuckDB builds a key's index over rows already written faster than row by row as they are
@@ -172,7 +182,8 @@ def _fill_empty(conn: sa.Connection, live: sa.Table, insert: sa.Insert) -> None:
                          for c in live.columns))
     conn.execute(sa.schema.DropTable(live))
     conn.execute(sa.schema.CreateTable(keyless))
-    conn.execute(insert)
+    for insert in inserts:
+        conn.execute(insert)
     keys = [c.name for c in live.primary_key.columns]
     if keys:
         conn.exec_driver_sql(f"ALTER TABLE {_q(live.name)} ADD PRIMARY KEY "
