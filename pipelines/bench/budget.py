@@ -20,18 +20,18 @@ reply-target inference, the other files, the warehouse checks, the publish) cost
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
-from statistics import median
 from typing import Any
 
-from pipelines.bench.measure import process_cpu_seconds
+from pipelines.bench.measure import fresh_copy, median, process_cpu_seconds
 
-# The worker's start, checked: the command fails unless GX was imported.
-GX_START = ("import sys; from pipelines.quality import at_load; at_load.start_worker(); "
-            "sys.exit(0 if 'great_expectations' in sys.modules else 3)")
+# The worker's start: rapport's check modules (SQLAlchemy with them), then pandas and GX as
+# `start_worker` imports them. It swallows an import error (a load reports it per sample):
+# import_gx, a no-op once they are imported, raises it here.
+GX_START = ("from pipelines.quality import at_load; at_load.start_worker(); "
+            "from pipelines.quality.gx_run import import_gx; import_gx()")
 PARTS = ("start_up", "great_expectations", "load_floor", "rollups")
 # What a refresh stored, in one line: its rows and a sum of their hashes (DuckDB).
 ROLLUP_CHECKSUM = ("SELECT count(*), coalesce(sum(hash(platform, week, metric, value)), 0) "
@@ -46,13 +46,12 @@ def budget(rows: int, target_rows_per_second: float, parts: dict[str, float],
     count = count or cores()
     spent = sum(parts.values())
     fastest = spent / count
+    available = count * rows / target_rows_per_second
     return {"cores": count, "target_rows_per_second": target_rows_per_second,
-            "target_seconds": rows / target_rows_per_second,
-            "available_cpu_seconds": count * rows / target_rows_per_second,
+            "target_seconds": rows / target_rows_per_second, "available_cpu_seconds": available,
             "parts_cpu_seconds": dict(parts), "parts_sum_cpu_seconds": spent,
             "fastest_seconds": fastest, "fastest_rows_per_second": rows / fastest if fastest else None,
-            "load_cpu_seconds": load_cpu_seconds,
-            "reachable": spent <= count * rows / target_rows_per_second}
+            "load_cpu_seconds": load_cpu_seconds, "reachable": spent <= available}
 
 
 def time_rollups(warehouse: Path, copy: Path, repeat: int = 3) -> dict[str, Any]:
@@ -62,9 +61,7 @@ def time_rollups(warehouse: Path, copy: Path, repeat: int = 3) -> dict[str, Any]
     from pipelines.load import load_memory
     from pipelines.warehouse import make_engine
 
-    for leftover in copy.parent.glob(copy.name + "*"):
-        leftover.unlink()
-    shutil.copyfile(warehouse, copy)
+    fresh_copy(warehouse, copy)
     engine = make_engine(f"duckdb:///{copy}")
     seconds, cpu = [], []
     try:

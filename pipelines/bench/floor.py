@@ -17,14 +17,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from pathlib import Path
-from statistics import median
 from typing import Any
 
 import duckdb
 import sqlalchemy as sa
 
 from metrics.weeks import week_range
-from pipelines.bench.measure import process_cpu_seconds
+from pipelines.bench.measure import median, process_cpu_seconds
 from pipelines.warehouse import CONVERSATIONAL_KINDS, NATURAL_KEYS, NO_PROGRESS_BAR, \
     canonical_columns, metadata
 

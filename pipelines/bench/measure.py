@@ -1,6 +1,7 @@
 """Measuring a command: wall time, CPU time and peak resident memory, helper processes included."""
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -10,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class BenchError(RuntimeError):
@@ -187,3 +189,20 @@ def repeat(argv: list[str], times: int, *, cwd: Path, env: dict[str, str] | None
     runs = [run(argv, cwd=cwd, env=env, timeout=timeout) for _ in range(times)]
     return (median([r.seconds for r in runs]), median([r.cpu_seconds for r in runs]),
             max(r.peak_rss_mib for r in runs), runs)
+
+
+def last_json(result: Run) -> Any:
+    """The JSON document a measured helper command printed on its last line."""
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def fresh_copy(source: Path, copy: Path) -> None:
+    """Copy a DuckDB file to `copy`, leaving no earlier copy's files (its WAL) beside it."""
+    remove_copy(copy)
+    shutil.copyfile(source, copy)
+
+
+def remove_copy(copy: Path) -> None:
+    """Remove a DuckDB file and the files DuckDB keeps beside it."""
+    for leftover in copy.parent.glob(copy.name + "*"):
+        leftover.unlink()

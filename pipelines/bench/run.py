@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import resource
-import shutil
 import sys
 import time
 import uuid
@@ -25,7 +24,8 @@ from pipelines.bench import browser, budget, data
 from pipelines.bench.floor import time_floor, time_scan_group
 from pipelines.bench.report import LOAD_TARGET_ROWS_PER_SECOND, QUOTED_FLOOR_SECONDS, \
     QUOTED_SCAN_GROUP_SECONDS
-from pipelines.bench.measure import BenchTimeout, bench_env, rapport_command, repeat, run
+from pipelines.bench.measure import BenchTimeout, bench_env, fresh_copy, last_json, \
+    rapport_command, remove_copy, repeat, run
 
 WEEKS = 104
 EMPTY_WEEK = "2026-W01"
@@ -90,7 +90,7 @@ def load_floor(dataset: data.Dataset, folder: Path) -> dict[str, float]:
     result = run([sys.executable, "-m", "pipelines.bench.floor",
                   str(dataset.folder / "interactions.csv"), str(folder / "load-floor.duckdb")],
                  cwd=folder)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json(result)
 
 
 def load_budget(dataset: data.Dataset, warehouse: Path, folder: Path, loaded: dict[str, Any],
@@ -105,9 +105,12 @@ def load_budget(dataset: data.Dataset, warehouse: Path, folder: Path, loaded: di
         result = run([sys.executable, "-m", "pipelines.bench.budget", str(warehouse), str(copy)],
                      cwd=folder)
     finally:
-        for leftover in folder.glob("rollups.duckdb*"):
-            leftover.unlink()
-    rollups = json.loads(result.stdout.strip().splitlines()[-1])
+        remove_copy(copy)
+    rollups = last_json(result)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        stored, checksum = con.execute(budget.ROLLUP_CHECKSUM).fetchone()
+    # The refresh measured must be the load's own work: the same rows, the same values.
+    rollups["matches_load"] = (rollups["rows"], rollups["checksum"]) == (stored, str(checksum))
     parts = {"start_up": startup_cpu, "great_expectations": gx_cpu,
              "load_floor": loaded["floor"]["cpu_seconds"], "rollups": rollups["cpu_seconds"]}
     figures = budget.budget(dataset.total_rows, LOAD_TARGET_ROWS_PER_SECOND, parts,
@@ -122,17 +125,14 @@ def weekly_load(dataset: data.Dataset, warehouse: Path, folder: Path, say: Say) 
     rollups were recomputed from the last weeks only (as they should be)."""
     week = data.generate_next_week(folder / "next-week", dataset.interactions)
     copy = folder / "weekly.duckdb"
-    for leftover in folder.glob("weekly.duckdb*"):
-        leftover.unlink()
-    shutil.copyfile(warehouse, copy)
+    fresh_copy(warehouse, copy)
     say(f"{dataset.interactions:,}: rapport load of the next week ({week.total_rows:,} "
         "interactions) into a copy of the warehouse")
     try:
         result = run([*rapport_command(), "load", str(week.folder), "--db", f"duckdb:///{copy}"],
                      cwd=folder)
     finally:
-        for leftover in folder.glob("weekly.duckdb*"):
-            leftover.unlink()
+        remove_copy(copy)
     return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds,
             "rows": week.total_rows, "rows_per_second": week.total_rows / result.seconds,
             "peak_rss_mib": result.peak_rss_mib,
@@ -170,14 +170,14 @@ def weekly(url: str, cwd: Path, env: dict[str, str] | None = None,
     """The weekly-check query set, timed in one process (see pipelines.bench.weekly)."""
     result = run([sys.executable, "-m", "pipelines.bench.weekly", url, data.LAST_WEEK,
                   str(repeat_calls), *([platform] if platform else [])], cwd=cwd, env=env)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json(result)
 
 
 def paired(path: Path, cwd: Path, count: int) -> dict[str, Any]:
     """The catalog and the floor alternated in one process (see pipelines.bench.paired)."""
     result = run([sys.executable, "-m", "pipelines.bench.paired", str(path), data.LAST_WEEK,
                   str(WEEKS), str(count)], cwd=cwd, env=LIVE)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return last_json(result)
 
 
 def reciprocal_values(rows: list[dict]) -> list[tuple[str, int]]:
@@ -292,6 +292,8 @@ def one_size(size: int, work: Path, *, startup_s: float, startup_cpu: float, ski
         say(f"{size:,}: the load's CPU budget (Great Expectations' start, the rollup refresh)")
         loaded["budget"] = load_budget(dataset, path, folder, loaded, startup_cpu)
         spent = loaded["budget"]
+        if not spent["rollups"]["matches_load"]:
+            say(f"{size:,}: WARNING the budget's rollup refresh stored other rollups than the load")
         say(f"{size:,}: the parts every load pays: {spent['parts_sum_cpu_seconds']:.2f} CPU s, "
             f"against the {spent['available_cpu_seconds']:.2f} that {spent['cores']} cores give "
             f"in the target's {spent['target_seconds']:.2f} s")

@@ -127,6 +127,7 @@ def test_the_load_budget_adds_up_the_parts_every_load_pays(results):
         stored, checksum = con.execute(budget.ROLLUP_CHECKSUM).fetchone()
     assert stored > 0
     assert (spent["rollups"]["rows"], spent["rollups"]["checksum"]) == (stored, str(checksum))
+    assert spent["rollups"]["matches_load"] is True
     assert len(spent["rollups"]["runs_cpu_seconds"]) == 3
     assert not list(folder.glob("rollups.duckdb*"))
 
