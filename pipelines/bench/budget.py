@@ -6,8 +6,8 @@ DuckDB are not the loader's own work, and each is measured here alone, in CPU se
 
 - start-up: Python, SQLAlchemy and DuckDB imported, a connection and one query (the start-up
   floor of `run.startup`);
-- Great Expectations: its worker process's start, pandas and GX imported as the worker
-  imports them (`at_load.start_worker`), before any sample;
+- Great Expectations: its worker process's start, rapport's check modules, pandas and GX
+  imported as the worker imports them (`at_load.start_worker`), before any sample;
 - the load floor: DuckDB alone reading the interactions file, typed, into a keyed table, and
   its checkpoint (`floor.time_load_floor`);
 - the rollup refresh: every week's metrics for all platforms and for each, computed anew on a

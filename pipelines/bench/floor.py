@@ -23,7 +23,7 @@ import duckdb
 import sqlalchemy as sa
 
 from metrics.weeks import week_range
-from pipelines.bench.measure import median, process_cpu_seconds
+from pipelines.bench.measure import median, process_cpu_seconds, remove_database
 from pipelines.warehouse import CONVERSATIONAL_KINDS, NATURAL_KEYS, NO_PROGRESS_BAR, \
     canonical_columns, metadata
 
@@ -145,8 +145,7 @@ def time_load_floor(csv: Path, scratch: Path, repeat: int = 3) -> dict[str, floa
     median CPU seconds (this process's, DuckDB's threads included), the rows it kept, and rows/s."""
     times, cpu, rows = [], [], 0
     for _ in range(repeat):
-        for leftover in scratch.parent.glob(scratch.name + "*"):
-            leftover.unlink()
+        remove_database(scratch)
         started, used = time.perf_counter(), process_cpu_seconds()
         with duckdb.connect(str(scratch)) as con:
             con.execute(NO_PROGRESS_BAR)
@@ -155,8 +154,7 @@ def time_load_floor(csv: Path, scratch: Path, repeat: int = 3) -> dict[str, floa
             times.append(time.perf_counter() - started)
             cpu.append(process_cpu_seconds() - used)
             rows = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
-    for leftover in scratch.parent.glob(scratch.name + "*"):
-        leftover.unlink()
+    remove_database(scratch)
     seconds = median(times)
     return {"seconds": seconds, "cpu_seconds": median(cpu), "rows": rows,
             "rows_per_second": rows / seconds}

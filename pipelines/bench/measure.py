@@ -198,11 +198,11 @@ def last_json(result: Run) -> Any:
 
 def fresh_copy(source: Path, copy: Path) -> None:
     """Copy a DuckDB file to `copy`, leaving no earlier copy's files (its WAL) beside it."""
-    remove_copy(copy)
+    remove_database(copy)
     shutil.copyfile(source, copy)
 
 
-def remove_copy(copy: Path) -> None:
-    """Remove a DuckDB file and the files DuckDB keeps beside it."""
-    for leftover in copy.parent.glob(copy.name + "*"):
+def remove_database(path: Path) -> None:
+    """Remove a DuckDB file and the files DuckDB keeps beside it (its WAL)."""
+    for leftover in path.parent.glob(path.name + "*"):
         leftover.unlink()

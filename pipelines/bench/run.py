@@ -25,7 +25,7 @@ from pipelines.bench.floor import time_floor, time_scan_group
 from pipelines.bench.report import LOAD_TARGET_ROWS_PER_SECOND, QUOTED_FLOOR_SECONDS, \
     QUOTED_SCAN_GROUP_SECONDS
 from pipelines.bench.measure import BenchTimeout, bench_env, fresh_copy, last_json, \
-    rapport_command, remove_copy, repeat, run
+    rapport_command, remove_database, repeat, run
 
 WEEKS = 104
 EMPTY_WEEK = "2026-W01"
@@ -52,8 +52,7 @@ def startup(work: Path, say: Say, times: int = 5) -> dict[str, float]:
     say(f"start-up: rapport --help ×{times}")
     help_s, help_cpu, _, _ = repeat([*rapport, "--help"], times, cwd=work)
     empty = work / "empty.duckdb"
-    for leftover in work.glob("empty.duckdb*"):
-        leftover.unlink()
+    remove_database(work / "empty.duckdb")
     argv = [*rapport, "metrics", "--week", EMPTY_WEEK, "--format", "json",
             "--db", f"duckdb:///{empty}"]
     run(argv, cwd=work)  # creates the empty warehouse; not counted
@@ -105,7 +104,7 @@ def load_budget(dataset: data.Dataset, warehouse: Path, folder: Path, loaded: di
         result = run([sys.executable, "-m", "pipelines.bench.budget", str(warehouse), str(copy)],
                      cwd=folder)
     finally:
-        remove_copy(copy)
+        remove_database(copy)
     rollups = last_json(result)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         stored, checksum = con.execute(budget.ROLLUP_CHECKSUM).fetchone()
@@ -132,7 +131,7 @@ def weekly_load(dataset: data.Dataset, warehouse: Path, folder: Path, say: Say) 
         result = run([*rapport_command(), "load", str(week.folder), "--db", f"duckdb:///{copy}"],
                      cwd=folder)
     finally:
-        remove_copy(copy)
+        remove_database(copy)
     return {"seconds": result.seconds, "cpu_seconds": result.cpu_seconds,
             "rows": week.total_rows, "rows_per_second": week.total_rows / result.seconds,
             "peak_rss_mib": result.peak_rss_mib,
@@ -236,8 +235,7 @@ def one_size(size: int, work: Path, *, startup_s: float, startup_cpu: float, ski
     dataset = data.generate(folder / "csv", size)
     say(f"{size:,}: {dataset.total_rows:,} rows in {dataset.seconds:.1f} s")
     path = folder / "warehouse.duckdb"
-    for leftover in folder.glob("warehouse.duckdb*"):
-        leftover.unlink()
+    remove_database(path)
     url = f"duckdb:///{path}"
     say(f"{size:,}: rapport load into DuckDB")
     loaded = load(dataset, url, folder)
@@ -285,8 +283,7 @@ def one_size(size: int, work: Path, *, startup_s: float, startup_cpu: float, ski
         say(f"{size:,}: WARNING the product and the floor disagree, e.g. {mismatch}")
     if size <= PG_MAX_SIZE:
         say(f"{size:,}: rapport load again with the Great Expectations sample off")
-        for leftover in folder.glob("nogx.duckdb*"):
-            leftover.unlink()
+        remove_database(folder / "nogx.duckdb")
         loaded["without_gx_sample"] = load(dataset, f"duckdb:///{folder / 'nogx.duckdb'}", folder,
                                            env=bench_env({"RAPPORT_LOAD_GX": "off"}))
         say(f"{size:,}: the load's CPU budget (Great Expectations' start, the rollup refresh)")
